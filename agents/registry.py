@@ -1,0 +1,62 @@
+"""`agents.make(spec, game)`: the one way the API and the command line name an agent.
+
+Agent modules are imported lazily, so naming `random` does not load numba or flax.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from collections.abc import Callable, Mapping
+
+from agents.base import Agent
+from games import Game, SpecError, make as make_game, parse_spec
+
+
+@dataclasses.dataclass(frozen=True)
+class AgentInfo:
+    """A registry entry: where the factory lives and what options it takes."""
+
+    module: str
+    factory: str
+    summary: str
+    options: Mapping[str, str]  # option name -> help text
+
+
+REGISTRY: dict[str, AgentInfo] = {
+    "random": AgentInfo("agents.random_agent", "make_random", "uniformly random legal moves",
+                        {}),
+}
+
+
+def describe_agents() -> str:
+    """One line per agent with its options, for help texts and error messages."""
+    lines = []
+    for name, info in REGISTRY.items():
+        opts = ",".join(f"{k}=" for k in info.options)
+        lines.append(f"  {name}{':' + opts if opts else ''}  {info.summary}")
+    return "\n".join(lines)
+
+
+def check_options(spec: str, options: Mapping[str, str], valid: Mapping[str, str]) -> None:
+    """Rejects options an agent does not know, listing the ones it does."""
+    for key in options:
+        if key not in valid:
+            listed = ", ".join(valid) if valid else "none"
+            raise SpecError(f"unknown option {key!r} in agent {spec!r}; valid options: {listed}")
+
+
+def make(spec: str, game: Game | str, *, seed: int = 0) -> Agent:
+    """Builds an agent from `name[:key=value,...]` for `game`.
+
+    Raises `SpecError` (one line, listing what is valid) for unknown names or options and bad
+    values; agent factories raise `SuiteError` subclasses for missing or mismatched files.
+    """
+    game = make_game(game)
+    name, options = parse_spec(spec, kind="agent spec")
+    info = REGISTRY.get(name)
+    if info is None:
+        raise SpecError(f"unknown agent {name!r} in {spec!r}; valid agents: {', '.join(REGISTRY)}")
+    check_options(spec, options, info.options)
+    factory: Callable[..., Agent] = getattr(importlib.import_module(info.module), info.factory)
+    return factory(game, options, spec=spec.strip(), seed=seed)

@@ -1,0 +1,31 @@
+"""The rules: the k-in-a-row family (tic-tac-toe, connect four and their variants) in JAX.
+
+    import games
+    game = games.make("connect4")            # or "tictactoe", "connect4:rows=5,cols=6,k=4"
+    state = game.from_moves("4453")          # host helper, standard notation
+    batch = game.init_batch(1024)            # pure, batched core:
+    batch = jax.jit(jax.vmap(game.step))(batch, actions)
+"""
+
+from games.core import GameConfig, State, winning_lines
+from games.errors import IllegalMoveError, SpecError, SuiteError
+from games.game import PLAYER_SYMBOLS, Game, make
+from games.spec import parse_spec
+from games.symmetry import symmetry_tables, transform_action, transform_observation, transform_policy
+
+__all__ = [
+    "PLAYER_SYMBOLS",
+    "Game",
+    "GameConfig",
+    "IllegalMoveError",
+    "SpecError",
+    "State",
+    "SuiteError",
+    "make",
+    "parse_spec",
+    "symmetry_tables",
+    "transform_action",
+    "transform_observation",
+    "transform_policy",
+    "winning_lines",
+]

@@ -1,0 +1,188 @@
+"""The k-in-a-row family: one implementation of the rules for tic-tac-toe and connect four.
+
+A game is a `rows x cols` grid on which two players alternately place stones; the first to
+own `k` cells in a row (horizontally, vertically or diagonally) wins, and a full board is a
+draw. With `gravity` (connect four) an action is a column and the stone drops to the lowest
+empty cell; without it (tic-tac-toe, m,n,k-games) an action is a cell.
+
+Everything here works on ONE game and is pure, so `jax.jit(jax.vmap(game.step))` runs many.
+Cells are numbered row-major from the top-left corner (row 0 is the top row).
+
+Defined edge cases (no silent corruption):
+- an illegal action (out of range, occupied cell, full column) forfeits: the board is left
+  as it was, the game ends and the opponent wins, and `forfeit` is set;
+- stepping a finished game returns the state unchanged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import struct
+
+Array = jax.Array
+
+# Stone values on the board, from the fixed point of view of the first player.
+EMPTY, FIRST_STONE, SECOND_STONE = 0, 1, -1
+NO_WINNER = -1
+
+
+@struct.dataclass
+class State:
+    """One game's position. Batched states carry a leading batch axis on every field."""
+
+    board: Array  # [N] int8: 0 empty, +1 first player's stone, -1 second player's
+    player: Array  # [] int8: whose turn, 0 = first player, 1 = second
+    ply: Array  # [] int32: stones played so far
+    moves: Array  # [N] int8: actions played in order, -1 beyond `ply`
+    terminal: Array  # [] bool
+    winner: Array  # [] int8: 0 or 1, or -1 while ongoing and for a draw
+    forfeit: Array  # [] bool: the game ended on an illegal action
+
+
+@dataclasses.dataclass(frozen=True)
+class GameConfig:
+    """The four numbers that define a member of the family."""
+
+    rows: int
+    cols: int
+    k: int
+    gravity: bool
+
+    @property
+    def num_cells(self) -> int:
+        return self.rows * self.cols
+
+    @property
+    def num_actions(self) -> int:
+        return self.cols if self.gravity else self.num_cells
+
+
+@functools.lru_cache(maxsize=None)
+def winning_lines(rows: int, cols: int, k: int) -> np.ndarray:
+    """All k-cell lines of the grid, as cell indices: [L, k] int32."""
+    lines = []
+    for r in range(rows):
+        for c in range(cols):
+            for dr, dc in ((0, 1), (1, 0), (1, 1), (1, -1)):
+                end_r, end_c = r + dr * (k - 1), c + dc * (k - 1)
+                if 0 <= end_r < rows and 0 <= end_c < cols:
+                    lines.append([(r + dr * i) * cols + (c + dc * i) for i in range(k)])
+    return np.asarray(lines, dtype=np.int32).reshape(-1, k)
+
+
+@functools.lru_cache(maxsize=None)
+def lines_through_cells(rows: int, cols: int, k: int) -> np.ndarray:
+    """For each cell, the lines through it, padded with a sentinel cell: [N, M, k] int32.
+
+    The sentinel is index N, one past the board, which `step` keeps empty, so padded lines
+    never count as a win. Checking only the lines through the new stone keeps `step` cheap.
+    """
+    lines = winning_lines(rows, cols, k)
+    n = rows * cols
+    per_cell: list[list[np.ndarray]] = [[] for _ in range(n)]
+    for line in lines:
+        for cell in line:
+            per_cell[cell].append(line)
+    width = max((len(p) for p in per_cell), default=0)
+    table = np.full((n, max(width, 1), k), n, dtype=np.int32)
+    for cell, cell_lines in enumerate(per_cell):
+        for j, line in enumerate(cell_lines):
+            table[cell, j] = line
+    return table
+
+
+class Rules:
+    """The pure JAX functions of one game configuration (single, unbatched states)."""
+
+    def __init__(self, config: GameConfig) -> None:
+        self.config = config
+        self._lines = jnp.asarray(lines_through_cells(config.rows, config.cols, config.k))
+
+    @property
+    def num_actions(self) -> int:
+        return self.config.num_actions
+
+    @property
+    def observation_shape(self) -> tuple[int, int, int]:
+        return (self.config.rows, self.config.cols, 2)
+
+    def init(self) -> State:
+        """The empty board, first player to move."""
+        n = self.config.num_cells
+        return State(
+            board=jnp.zeros((n,), jnp.int8),
+            player=jnp.int8(0),
+            ply=jnp.int32(0),
+            moves=jnp.full((n,), -1, jnp.int8),
+            terminal=jnp.bool_(False),
+            winner=jnp.int8(NO_WINNER),
+            forfeit=jnp.bool_(False),
+        )
+
+    def legal_mask(self, state: State) -> Array:
+        """[A] bool: the actions the player to move may take; all False once the game is over."""
+        cfg = self.config
+        if cfg.gravity:
+            free = state.board[: cfg.cols] == EMPTY  # a column is open while its top cell is
+        else:
+            free = state.board == EMPTY
+        return free & ~state.terminal
+
+    def _landing_cell(self, board: Array, action: Array) -> Array:
+        cfg = self.config
+        if not cfg.gravity:
+            return action
+        column = board.reshape(cfg.rows, cfg.cols)[:, action]
+        empty_below = jnp.sum(column == EMPTY)
+        return (empty_below - 1) * cfg.cols + action
+
+    def step(self, state: State, action: Array) -> State:
+        """Plays `action` for the player to move (see the module docstring for edge cases)."""
+        cfg = self.config
+        action = jnp.asarray(action, jnp.int32)
+        in_range = (action >= 0) & (action < cfg.num_actions)
+        safe_action = jnp.clip(action, 0, cfg.num_actions - 1)
+        legal = in_range & self.legal_mask(state)[safe_action]
+
+        stone = jnp.where(state.player == 0, FIRST_STONE, SECOND_STONE).astype(jnp.int8)
+        cell = self._landing_cell(state.board, safe_action)
+        board = state.board.at[cell].set(stone)
+        padded = jnp.concatenate([board, jnp.zeros((1,), jnp.int8)])
+        won = jnp.any(jnp.all(padded[self._lines[cell]] == stone, axis=-1))
+        ply = state.ply + 1
+        full = ply >= cfg.num_cells
+
+        played = State(
+            board=board,
+            player=(1 - state.player).astype(jnp.int8),
+            ply=ply,
+            moves=state.moves.at[state.ply].set(safe_action.astype(jnp.int8)),
+            terminal=won | full,
+            winner=jnp.where(won, state.player, NO_WINNER).astype(jnp.int8),
+            forfeit=jnp.bool_(False),
+        )
+        forfeited = state.replace(
+            terminal=jnp.bool_(True),
+            winner=(1 - state.player).astype(jnp.int8),
+            forfeit=jnp.bool_(True),
+        )
+        after = jax.tree.map(lambda a, b: jnp.where(legal, a, b), played, forfeited)
+        return jax.tree.map(lambda old, new: jnp.where(state.terminal, old, new), state, after)
+
+    def observation(self, state: State) -> Array:
+        """[rows, cols, 2] float32 planes from the mover's point of view: own stones, opponent's."""
+        cfg = self.config
+        own = jnp.where(state.player == 0, FIRST_STONE, SECOND_STONE).astype(jnp.int8)
+        planes = jnp.stack([state.board == own, state.board == -own], axis=-1)
+        return planes.reshape(cfg.rows, cfg.cols, 2).astype(jnp.float32)
+
+    def rewards(self, state: State) -> Array:
+        """[2] float32 final outcome for (first, second) player: +1 win, -1 loss, 0 otherwise."""
+        decided = state.terminal & (state.winner >= 0)
+        first = jnp.where(decided, jnp.where(state.winner == 0, 1.0, -1.0), 0.0)
+        return jnp.stack([first, -first]).astype(jnp.float32)
