@@ -1,0 +1,84 @@
+"""Releasing a trained model: the run's latest weights plus a card of how it was made."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import platform
+from pathlib import Path
+from typing import Any
+
+import jax
+
+from agents.alphazero.config import TrainConfig, default_config
+from agents.alphazero.metrics import MetricsLog
+from agents.alphazero.trainer import Trainer, TrainingError
+from agents.checkpoint import save_model
+
+
+def hardware() -> str:
+    """Where this process runs, in words (for cards and READMEs)."""
+    device = jax.devices()[0]
+    kind = getattr(device, "device_kind", device.platform)
+    cpu = platform.processor() or platform.machine()
+    try:
+        import os
+
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = None
+    return f"{jax.device_count()} x {kind} ({device.platform}); host {cpu}, {cores} cores"
+
+
+def training_command(config: TrainConfig) -> str:
+    """The `arena train` command line that reproduces this config from the game's defaults."""
+    defaults = default_config(config.game).to_json()
+    flags = [f"--{k.replace('_', '-')} {v}" for k, v in config.to_json().items()
+             if k != "game" and defaults.get(k) != v]
+    return " ".join(["arena train", config.game.split(":")[0] if make_standard(config.game) else config.game, *flags])
+
+
+def make_standard(spec: str) -> bool:
+    from games import make
+
+    return make(spec).is_standard
+
+
+def export_run(run_dir: str | Path, target: str | Path | None = None, *, notes: dict[str, Any] | None = None) -> Path:
+    """Writes the latest checkpoint of `run_dir` as a released model folder with `card.json`."""
+    run_dir = Path(run_dir)
+    config_path = run_dir / "config.json"
+    if not config_path.is_file():
+        raise TrainingError(f"{run_dir} is not a training run (no config.json)")
+    config = TrainConfig.from_json(json.loads(config_path.read_text()))
+    trainer = Trainer(config, run_dir, resume=True)
+    if trainer.iteration == 0:
+        raise TrainingError(f"{run_dir} has no checkpoint to export yet")
+    records = [r for r in MetricsLog(run_dir / "metrics.jsonl").read() if r.get("iteration", 0) <= trainer.iteration]
+    last_eval = next((r for r in reversed(records) if any(k.startswith("mistakes_") for k in r)), {})
+    card: dict[str, Any] = {
+        "game": trainer.game.spec,
+        "network": trainer.net_config.to_dict(),
+        "parameters": trainer.parameter_count(),
+        "training_command": training_command(config),
+        "training_config": config.to_json(),
+        "iterations": trainer.iteration,
+        "positions_seen": trainer.positions,
+        "games_played": trainer.games_played,
+        "training_wall_seconds": round(trainer.wall_seconds, 1),
+        "hardware": hardware(),
+        "software": {"jax": jax.__version__},
+        "evaluation_during_training": {k: v for k, v in last_eval.items()
+                                       if k.startswith("mistakes_") or k == "iteration"},
+        "exported": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    }
+    if notes:
+        card.update(notes)
+    from games import make
+
+    game = make(config.game)
+    if target is None:
+        from agents.checkpoint import checkpoints_dir
+
+        target = checkpoints_dir() / game.name
+    return save_model(target, game, trainer.net_config, jax.device_get(trainer.params), card=card)

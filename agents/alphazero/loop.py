@@ -1,0 +1,99 @@
+"""`train(config, run_dir)`: the loop around `Trainer` that a person runs from the command line.
+
+Progress is one line per iteration; metrics go to RUN_DIR/metrics.jsonl; Ctrl-C saves the
+last completed iteration (the state is functional, so it is consistent) and returns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+from typing import Any
+
+from agents.alphazero.config import TrainConfig
+from agents.alphazero.evaluation import Evaluator, build_eval_sets, load_eval_sets, save_eval_sets
+from agents.alphazero.trainer import ExtraEval, Progress, Trainer
+from agents.compile_cache import cache_dir
+
+
+def _eval_sets(trainer: Trainer, verbose: bool):
+    cfg = trainer.config
+    name = f"{trainer.game.spec.replace(':', '_').replace(',', '_').replace('=', '')}-n{cfg.eval_positions}-s{cfg.seed}.npz"
+    shared = cache_dir().parent / "eval" / name
+    local = trainer.run_dir / "eval_positions.npz"
+    for path in (local, shared):
+        sets = load_eval_sets(path)
+        if sets is not None:
+            if path != local:
+                save_eval_sets(local, sets)
+            return sets
+    if verbose:
+        print("labelling evaluation positions with the solver (once per game; cached)...", flush=True)
+    sets = build_eval_sets(trainer.game, cfg.eval_positions, cfg.seed)
+    save_eval_sets(local, sets)
+    with contextlib.suppress(OSError):
+        shared.parent.mkdir(parents=True, exist_ok=True)
+        save_eval_sets(shared, sets)
+    return sets
+
+
+def format_line(p: Progress, total: int, evals: dict[str, Any]) -> str:
+    m = p.metrics
+    line = (f"it {p.iteration:>4}/{total} | {p.positions:>10,} pos | {p.positions_per_second:>8,.0f} pos/s | "
+            f"loss {m['loss']:.3f} (policy KL {m['policy_kl']:.3f}, value {m['value_loss']:.3f}) | "
+            f"{p.wall_seconds:6.0f} s")
+    for key, value in evals.items():
+        if key.startswith("mistakes_mcts_") and not key.endswith("_count"):
+            line += f" | {key[len('mistakes_mcts_'):]}: mcts {value:.2%}"
+            raw = evals.get(key.replace("mcts", "policy"))
+            if raw is not None:
+                line += f" net {raw:.2%}"
+    return line
+
+
+def train(config: TrainConfig, run_dir: str | Path, *, resume: bool = False, verbose: bool = True,
+          extra_evals: list[ExtraEval] | None = None) -> dict[str, Any]:
+    """Runs (or resumes) training up to `config.iterations`; returns the last metrics."""
+    trainer = Trainer(config, run_dir, resume=resume, extra_evals=extra_evals)
+    evaluator = None
+    if config.eval_every:
+        evaluator = Evaluator(trainer.game, trainer.graphdef, _eval_sets(trainer, verbose),
+                              simulations=config.eval_simulations)
+    if verbose:
+        what = f"resuming at iteration {trainer.iteration}" if trainer.iteration else "starting"
+        print(f"{what}: {trainer.game.spec}, {trainer.net_config.kind} {trainer.net_config.channels}x"
+              f"{trainer.net_config.blocks} ({trainer.parameter_count():,} parameters), "
+              f"{config.num_envs} games x {config.num_simulations} sims ({config.search_policy}), "
+              f"run dir {trainer.run_dir}", flush=True)
+    last: dict[str, Any] = {"completed": False}
+    saved_at = trainer.iteration
+    try:
+        while trainer.iteration < config.iterations:
+            progress = trainer.run_iteration()
+            record: dict[str, Any] = {"iteration": progress.iteration, "positions": progress.positions,
+                                      "games": progress.games, "wall_seconds": progress.wall_seconds,
+                                      "positions_per_second": progress.positions_per_second, **progress.metrics}
+            evals: dict[str, Any] = {}
+            final = trainer.iteration == config.iterations
+            if evaluator is not None and (trainer.iteration % config.eval_every == 0 or final):
+                start = time.perf_counter()
+                evals = evaluator(trainer.params, seed=config.seed)
+                for extra in trainer.extra_evals:
+                    evals.update(extra(trainer.net_config, trainer.host_params(), trainer.iteration))
+                evals["eval_seconds"] = time.perf_counter() - start
+            record.update(evals)
+            trainer.metrics.append(record)
+            if verbose:
+                print(format_line(progress, config.iterations, evals), flush=True)
+            if trainer.iteration % config.checkpoint_every == 0 or final:
+                trainer.save()
+                saved_at = trainer.iteration
+            last = {**record, "completed": final}
+    except KeyboardInterrupt:
+        if trainer.iteration > saved_at:
+            trainer.save()
+        if verbose:
+            print(f"interrupted: saved iteration {trainer.iteration}; continue with --resume", flush=True)
+        return {**last, "completed": False}
+    return last

@@ -1,0 +1,105 @@
+"""Batched self-play: many games at once, one search per move, fully inside `lax.scan`.
+
+Games that end are replaced at once by new ones (auto-reset), so no slot idles. New games
+start from a random opening of 0..`random_opening_plies` uniformly random moves: the search
+then also meets positions where one side has already blundered, which plain self-play almost
+never visits and which a perfect-play evaluation counts (see ANCHORS.md on the plateau).
+
+Value targets are the final result from each mover's point of view, found by a reverse scan;
+positions whose game has not ended by the end of the rollout get no target (masked out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+from flax import struct
+
+from agents.alphazero.buffer import Samples
+from agents.random_agent import random_actions
+from games import Game, State
+
+# search_fn(params, states [B], key) -> (actions [B], policy targets [B, A])
+SearchFn = Callable[[object, State, jax.Array], tuple[jax.Array, jax.Array]]
+
+
+@struct.dataclass
+class Trajectory:
+    """One rollout of T moves in B games: leading axes [T, B]."""
+
+    observation: jax.Array  # [T, B, rows, cols, 2]
+    policy: jax.Array  # [T, B, A]
+    legal: jax.Array  # [T, B, A]
+    reward: jax.Array  # [T, B] final result for the mover if this move ended the game, else 0
+    terminal: jax.Array  # [T, B] this move ended the game
+
+
+def random_openings(game: Game, batch: int, key: jax.Array, max_plies: int) -> State:
+    """`batch` new games, each after 0..max_plies random moves (empty board if one ended)."""
+    fresh = game.init_batch(batch)
+    if max_plies <= 0:
+        return fresh
+    k_len, k_moves = jax.random.split(key)
+    lengths = jax.random.randint(k_len, (batch,), 0, max_plies + 1)
+    step = jax.vmap(game.step)
+
+    def body(i, states):
+        actions = random_actions(game, states, jax.random.fold_in(k_moves, i))
+        moved = step(states, actions)
+        keep = (i < lengths)
+        return jax.tree.map(lambda m, s: jnp.where(_expand(keep, s), m, s), moved, states)
+
+    states = jax.lax.fori_loop(0, max_plies, body, fresh)
+    return jax.tree.map(lambda f, s: jnp.where(_expand(states.terminal, s), f, s), fresh, states)
+
+
+def _expand(mask: jax.Array, like: jax.Array) -> jax.Array:
+    return mask.reshape(mask.shape + (1,) * (like.ndim - mask.ndim))
+
+
+def rollout(game: Game, search_fn: SearchFn, params, states: State, key: jax.Array, steps: int,
+            max_opening_plies: int) -> tuple[State, Trajectory]:
+    """Plays `steps` moves in every game; returns the continuing games and the trajectory."""
+    batch = states.ply.shape[0]
+    step = jax.vmap(game.step)
+
+    def one_move(states: State, key: jax.Array):
+        k_search, k_reset = jax.random.split(key)
+        actions, policy = search_fn(params, states, k_search)
+        observation = jax.vmap(game.observation)(states)
+        legal = jax.vmap(game.legal_mask)(states)
+        moved = step(states, actions)
+        rewards = jax.vmap(game.rewards)(moved)  # [B, 2]
+        reward = jnp.take_along_axis(rewards, states.player.astype(jnp.int32)[:, None], axis=1)[:, 0]
+        terminal = moved.terminal
+        fresh = random_openings(game, batch, k_reset, max_opening_plies)
+        states = jax.tree.map(lambda f, s: jnp.where(_expand(terminal, s), f, s), fresh, moved)
+        return states, Trajectory(observation, policy, legal, reward, terminal)
+
+    states, trajectory = jax.lax.scan(one_move, states, jax.random.split(key, steps))
+    return states, trajectory
+
+
+def to_samples(trajectory: Trajectory) -> tuple[Samples, jax.Array]:
+    """Flattens a trajectory into samples [T*B] and a mask of those with a known result."""
+
+    def backward(carry, t):
+        value_next, known_next = carry
+        reward, terminal = t
+        value = jnp.where(terminal, reward, -value_next)
+        known = terminal | known_next
+        return (value, known), (value, known)
+
+    batch = trajectory.reward.shape[1]
+    init = (jnp.zeros((batch,), jnp.float32), jnp.zeros((batch,), bool))
+    _, (values, known) = jax.lax.scan(backward, init, (trajectory.reward, trajectory.terminal), reverse=True)
+    flat = lambda x: x.reshape((-1,) + x.shape[2:])  # noqa: E731
+    samples = Samples(
+        observation=flat(trajectory.observation),
+        policy=flat(trajectory.policy),
+        value=flat(values),
+        legal=flat(trajectory.legal),
+    )
+    return samples, flat(known)

@@ -1,0 +1,273 @@
+"""The training loop: self-play -> replay buffer -> optax updates -> evaluation -> checkpoint.
+
+Everything per iteration is two jitted calls (self-play+store, then a scan of updates), pure
+functions of (params, state, key) with keys derived from (seed, iteration), so a resumed run
+repeats an uninterrupted one exactly. Data parallelism is one code path for 1 or N devices:
+the games in flight are sharded over a `data` mesh axis, parameters and the buffer are
+replicated, each gradient batch is sharded and XLA inserts the all-reduce. For several hosts,
+call `jax.distributed.initialize()` first (the `arena train --coordinator ...` flags do).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from jax.sharding import Mesh, NamedSharding
+from jax.sharding import PartitionSpec as P
+
+from agents.alphazero import buffer as replay
+from agents.alphazero import selfplay
+from agents.alphazero.config import TrainConfig
+from agents.alphazero.metrics import MetricsLog
+from agents.alphazero.state_io import TrainingCheckpoints
+from agents.alphazero.update import make_optimizer, update
+from agents.network import NetworkConfig, apply, init_network, param_count
+from agents.search import NetworkEvaluator, run_search
+from games import Game, SuiteError
+from games import make as make_game
+
+ExtraEval = Callable[[NetworkConfig, Any, int], dict[str, Any]]
+
+
+class TrainingError(SuiteError):
+    """A run that cannot start or continue (bad resume directory, NaN loss, ...)."""
+
+
+@dataclasses.dataclass
+class Progress:
+    """What one iteration reports (printed as the live line and logged as JSON)."""
+
+    iteration: int
+    positions: int
+    games: int
+    wall_seconds: float
+    positions_per_second: float
+    metrics: dict[str, float]
+
+
+def network_config(config: TrainConfig, game: Game) -> NetworkConfig:
+    kind = config.network
+    if kind == "auto":
+        kind = "mlp" if game.name == "tictactoe" and game.config.num_cells <= 16 else "resnet"
+    return NetworkConfig(game=game.spec, rows=game.config.rows, cols=game.config.cols,
+                         num_actions=game.num_actions, kind=kind, channels=config.channels,
+                         blocks=config.blocks, value_hidden=max(32, config.channels))
+
+
+def opening_plies(config: TrainConfig, game: Game) -> int:
+    """Random opening length for new self-play games (see selfplay.py for why).
+
+    Small boards open from anywhere (0..cells-2 random moves), so that every position a
+    perfect-play evaluation asks about is met in self-play; big boards from the first half.
+    """
+    if config.random_opening_plies >= 0:
+        return config.random_opening_plies
+    cells = game.config.num_cells
+    return cells - 2 if cells <= 16 else cells // 2 - 1
+
+
+class Trainer:
+    """Owns a run directory: `config.json`, `metrics.jsonl`, `checkpoints/` (orbax)."""
+
+    def __init__(self, config: TrainConfig, run_dir: str | Path, *, resume: bool = False,
+                 extra_evals: list[ExtraEval] | None = None) -> None:
+        self.config = config
+        self.game = make_game(config.game)
+        self.run_dir = Path(run_dir)
+        self.extra_evals = extra_evals or []
+        self.net_config = network_config(config, self.game)
+        devices = jax.devices()
+        if config.num_envs % len(devices):
+            raise TrainingError(f"num_envs={config.num_envs} must be a multiple of the {len(devices)} devices")
+        self.mesh = Mesh(np.asarray(devices), ("data",))
+        self.replicated = NamedSharding(self.mesh, P())
+        self.sharded = NamedSharding(self.mesh, P("data"))
+        self.graphdef, params = init_network(self.net_config, seed=config.seed)
+        total_updates = config.iterations * config.updates_per_iteration
+        self.optimizer = make_optimizer(config.learning_rate, config.weight_decay, config.lr_schedule,
+                                        total_updates)
+        self.apply_fn = functools.partial(apply, self.graphdef)
+        self.evaluate = NetworkEvaluator(self.game, self.graphdef)
+        self.opening_plies = opening_plies(config, self.game)
+        self._build_functions()
+
+        self.checkpoints = TrainingCheckpoints(self.run_dir / "checkpoints", keep=config.keep_checkpoints)
+        self.metrics = MetricsLog(self.run_dir / "metrics.jsonl")
+        self.iteration = 0
+        self.positions = 0
+        self.games_played = 0
+        self.wall_seconds = 0.0
+        fresh_state = self._fresh_state(params)
+        if resume and self.checkpoints.latest_step() is not None:
+            self._check_config_matches()
+            restored = self.checkpoints.restore(fresh_state)
+            self._load_state(restored)
+            self.metrics.truncate_after(self.iteration)
+        else:
+            if self.checkpoints.latest_step() is not None:
+                raise TrainingError(f"{self.run_dir} already holds a run; pass --resume to continue it "
+                                    "or choose another --out directory")
+            self._load_state(fresh_state)
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            _write_json_atomic(self.run_dir / "config.json", config.to_json())
+
+    # ---- state -------------------------------------------------------------------------
+    def _fresh_state(self, params) -> dict[str, Any]:
+        cfg = self.config
+        key = jax.random.fold_in(jax.random.key(cfg.seed), 2**31 - 1)  # distinct from every iteration key
+        states = jax.jit(functools.partial(selfplay.random_openings, self.game, cfg.num_envs,
+                                           max_plies=self.opening_plies))(key)
+        buf = replay.empty(cfg.buffer_size, (self.game.config.rows, self.game.config.cols, 2),
+                           self.game.num_actions)
+        return {
+            "params": params,
+            "opt_state": self.optimizer.init(params),
+            "buffer": buf,
+            "games": states,
+            "counters": {"iteration": np.int64(0), "positions": np.int64(0), "games": np.int64(0),
+                         "wall_seconds": np.float64(0.0)},
+        }
+
+    def _load_state(self, state: dict[str, Any]) -> None:
+        self.params = jax.device_put(state["params"], self.replicated)
+        self.opt_state = jax.device_put(state["opt_state"], self.replicated)
+        self.buffer = jax.device_put(state["buffer"], self.replicated)
+        self.games = jax.device_put(state["games"], self.sharded)
+        counters = state["counters"]
+        self.iteration = int(counters["iteration"])
+        self.positions = int(counters["positions"])
+        self.games_played = int(counters["games"])
+        self.wall_seconds = float(counters["wall_seconds"])
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "params": self.params,
+            "opt_state": self.opt_state,
+            "buffer": self.buffer,
+            "games": self.games,
+            "counters": {"iteration": np.int64(self.iteration), "positions": np.int64(self.positions),
+                         "games": np.int64(self.games_played), "wall_seconds": np.float64(self.wall_seconds)},
+        }
+
+    def _check_config_matches(self) -> None:
+        import json
+
+        path = self.run_dir / "config.json"
+        try:
+            saved = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError):
+            raise TrainingError(f"cannot resume: {path} is missing or unreadable") from None
+        current = self.config.to_json()
+        # The length of the run may grow on resume; everything else must match.
+        defaults = TrainConfig.__dataclass_fields__
+        differing = sorted(k for k in current if k != "iterations"
+                           and saved.get(k, defaults[k].default) != current[k])
+        if differing:
+            k = differing[0]
+            raise TrainingError(f"cannot resume: option {k} was {saved.get(k)!r} in this run, now {current[k]!r}")
+        if saved.get("iterations") != current["iterations"]:
+            _write_json_atomic(path, current)
+
+    # ---- jitted pieces -----------------------------------------------------------------
+    def _build_functions(self) -> None:
+        cfg, game = self.config, self.game
+        evaluate = self.evaluate
+        policy = cfg.search_policy
+
+        def search_fn(params, states, key):
+            out = run_search(
+                game, evaluate, params, states, key, num_simulations=cfg.num_simulations, policy=policy,
+                temperature=1.0, dirichlet_fraction=cfg.dirichlet_fraction if policy == "puct" else 0.0,
+                dirichlet_alpha=cfg.dirichlet_alpha, max_num_considered_actions=cfg.max_considered_actions,
+            )
+            if policy == "puct":
+                target = out.visits / jnp.maximum(out.visits.sum(-1, keepdims=True), 1)
+                greedy = jnp.argmax(out.visits, axis=-1).astype(jnp.int32)
+                action = jnp.where(states.ply < cfg.temperature_moves, out.action, greedy)
+                return action, target.astype(jnp.float32)
+            return out.action, out.action_weights
+
+        def play(params, games, buf, key):
+            games, trajectory = selfplay.rollout(game, search_fn, params, games, key, cfg.rollout_steps,
+                                                 self.opening_plies)
+            samples, known = selfplay.to_samples(trajectory)
+            buf = replay.add(buf, samples, known)
+            stats = {"games": jnp.sum(trajectory.terminal), "new_positions": jnp.sum(known)}
+            return games, buf, stats
+
+        def train(params, opt_state, buf, key):
+            def one(carry, k):
+                params, opt_state = carry
+                batch = replay.sample(buf, k, cfg.batch_size, game.config, cfg.augment)
+                batch = jax.lax.with_sharding_constraint(batch, self.sharded)
+                params, opt_state, metrics = update(self.apply_fn, self.optimizer, params, opt_state, batch)
+                return (params, opt_state), metrics
+
+            keys = jax.random.split(key, cfg.updates_per_iteration)
+            (params, opt_state), metrics = jax.lax.scan(one, (params, opt_state), keys)
+            return params, opt_state, jax.tree.map(jnp.mean, metrics)
+
+        self._play = jax.jit(play,
+                             out_shardings=(self.sharded, self.replicated, self.replicated))
+        self._train = jax.jit(train,
+                              out_shardings=(self.replicated, self.replicated, self.replicated))
+
+    # ---- the loop ------------------------------------------------------------------------
+    def iteration_key(self, iteration: int) -> jax.Array:
+        return jax.random.fold_in(jax.random.key(self.config.seed), iteration)
+
+    def run_iteration(self) -> Progress:
+        """One self-play rollout plus `updates_per_iteration` gradient steps."""
+        start = time.perf_counter()
+        k_play, k_train = jax.random.split(self.iteration_key(self.iteration))
+        games, buf, stats = self._play(self.params, self.games, self.buffer, k_play)
+        params, opt_state, metrics = self._train(self.params, self.opt_state, buf, k_train)
+        metrics = {k: float(v) for k, v in metrics.items()}
+        stats = {k: int(v) for k, v in stats.items()}
+        if not all(math.isfinite(v) for v in metrics.values()):
+            # Keep the last good state (the buffers we donated are rebuilt from the checkpoint).
+            raise TrainingError(f"non-finite loss at iteration {self.iteration + 1} ({metrics}); "
+                                "stopped, the last good checkpoint is kept")
+        self.games, self.buffer, self.params, self.opt_state = games, buf, params, opt_state
+        elapsed = time.perf_counter() - start
+        self.iteration += 1
+        played = self.config.num_envs * self.config.rollout_steps
+        self.positions += played
+        self.games_played += stats["games"]
+        self.wall_seconds += elapsed
+        metrics.update(buffer_size=int(self.buffer.size), new_positions=stats["new_positions"])
+        return Progress(self.iteration, self.positions, self.games_played, self.wall_seconds,
+                        played / elapsed, metrics)
+
+    def save(self) -> None:
+        self.checkpoints.save(self.iteration, self.state())
+
+    def host_params(self):
+        return jax.device_get(self.params)
+
+    def parameter_count(self) -> int:
+        return param_count(self.params)
+
+
+def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    import json
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as f:
+        json.dump(data, f, indent=2)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)

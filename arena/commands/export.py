@@ -1,0 +1,25 @@
+"""Release a trained model: the run's latest checkpoint as weights + card.json.
+
+    arena export runs/tictactoe                  # -> checkpoints/tictactoe (used by `az`)
+    arena export runs/c4 --to my-models/c4-small # anywhere else
+"""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "export"
+HELP = "write a released model (weights + card) from a training run"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("run_dir", help="training run directory")
+    parser.add_argument("--to", help="model folder to write (default checkpoints/<game name>)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from agents.alphazero.export import export_run
+
+    path = export_run(args.run_dir, args.to)
+    print(f"released model written to {path}")
+    return 0
