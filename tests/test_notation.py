@@ -76,3 +76,17 @@ def test_make_is_canonical_and_cached():
     assert games.make("connect4:k=4") is games.make("connect4")
     assert games.make("tictactoe:rows=4,cols=4,k=3").num_actions == 16
     assert games.make("connect4:rows=5,cols=6,k=4").num_actions == 6
+
+
+def test_batch_from_moves_matches_from_moves_and_reports_errors():
+    game = games.make("connect4")
+    positions = ["", "4", "4453", "1122334", "7777771"]
+    batch = game.batch_from_moves(positions)
+    for i, text in enumerate(positions):
+        one = game.from_moves(text)
+        assert batch.board[i].tolist() == one.board.tolist()
+        assert int(batch.winner[i]) == int(one.winner) and int(batch.ply[i]) == int(one.ply)
+    with pytest.raises(IllegalMoveError, match=r"move 7 \('4'\): column 4 is full"):
+        game.batch_from_moves(["12", "4444444"])
+    with pytest.raises(IllegalMoveError, match="already over"):
+        game.batch_from_moves(["11223344"])

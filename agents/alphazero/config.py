@@ -135,9 +135,9 @@ def default_config(game_spec: str, **overrides: Any) -> TrainConfig:
     cells = game.config.num_cells
     if game.name == "tictactoe":
         base: dict[str, Any] = dict(
-            iterations=40, num_envs=256, rollout_steps=cells, num_simulations=32, channels=64, blocks=2,
+            iterations=150, num_envs=256, rollout_steps=cells, num_simulations=32, channels=64, blocks=2,
             network="mlp", learning_rate=2e-3, batch_size=256, updates_per_iteration=24,
-            buffer_size=32768, eval_every=5, eval_simulations=32,
+            buffer_size=32768, eval_every=10, eval_simulations=32,
         )
     else:
         base = dict(

@@ -45,7 +45,7 @@ class EvalSet:
         return chosen < self.best
 
 
-def _classes(solver: Solver, game: Game, position: str) -> np.ndarray:
+def _classes(solver: Solver, position) -> np.ndarray:
     scores = solver.analyze(position).move_scores
     return np.asarray([ILLEGAL if s is None else outcome_class(s) for s in scores], np.int8)
 
@@ -93,7 +93,12 @@ def build_eval_sets(game: Game, count: int, seed: int) -> list[EvalSet]:
             named.append((name, [lines[i][0] for i in sorted(pick)]))
     else:
         named = [("random", _random_positions(game, count, seed))]
-    return [EvalSet(name, pos, np.stack([_classes(solver, game, p) for p in pos])) for name, pos in named]
+    sets = []
+    for name, pos in named:
+        # The Python minimax backend takes boards directly (no per-position replay of moves).
+        inputs = pos if solver.uses_bitboard else list(game.batch_from_moves(pos).board)
+        sets.append(EvalSet(name, pos, np.stack([_classes(solver, p) for p in inputs])))
+    return sets
 
 
 def save_eval_sets(path: Path, sets: list[EvalSet]) -> None:
@@ -142,8 +147,7 @@ class Evaluator:
         self._search = jax.jit(search_moves)
 
     def _states(self, positions: list[str]):
-        hosts = [self.game.from_moves(p) for p in positions]
-        return jax.tree.map(lambda *xs: np.stack([np.asarray(x) for x in xs]), *hosts)
+        return self.game.batch_from_moves(positions)
 
     def _chunks(self, fn, states) -> np.ndarray:
         """fn over fixed-size chunks (one compiled shape), concatenated."""

@@ -36,6 +36,7 @@ from agents.search import NetworkEvaluator, run_search
 from games import Game, SuiteError
 from games import make as make_game
 
+_COMPILED: dict[tuple, tuple[Callable, Callable]] = {}
 ExtraEval = Callable[[NetworkConfig, Any, int], dict[str, Any]]
 
 
@@ -181,7 +182,15 @@ class Trainer:
     # ---- jitted pieces -----------------------------------------------------------------
     def _build_functions(self) -> None:
         cfg, game = self.config, self.game
-        evaluate = self.evaluate
+        # Trainers with the same configuration share compiled steps (tests and resumes build
+        # several); the cache key leaves out what does not enter the jitted functions.
+        cache_key = (dataclasses.replace(cfg, eval_every=0, eval_simulations=1, eval_positions=1,
+                                         checkpoint_every=1, keep_checkpoints=1), tuple(jax.devices()))
+        if cache_key in _COMPILED:
+            self._play, self._train = _COMPILED[cache_key]
+            return
+        evaluate, apply_fn, optimizer = self.evaluate, self.apply_fn, self.optimizer
+        sharded, replicated, opening = self.sharded, self.replicated, self.opening_plies
         policy = cfg.search_policy
 
         def search_fn(params, states, key):
@@ -199,7 +208,7 @@ class Trainer:
 
         def play(params, games, buf, key):
             games, trajectory = selfplay.rollout(game, search_fn, params, games, key, cfg.rollout_steps,
-                                                 self.opening_plies)
+                                                 opening)
             samples, known = selfplay.to_samples(trajectory)
             buf = replay.add(buf, samples, known)
             stats = {"games": jnp.sum(trajectory.terminal), "new_positions": jnp.sum(known)}
@@ -209,18 +218,17 @@ class Trainer:
             def one(carry, k):
                 params, opt_state = carry
                 batch = replay.sample(buf, k, cfg.batch_size, game.config, cfg.augment)
-                batch = jax.lax.with_sharding_constraint(batch, self.sharded)
-                params, opt_state, metrics = update(self.apply_fn, self.optimizer, params, opt_state, batch)
+                batch = jax.lax.with_sharding_constraint(batch, sharded)
+                params, opt_state, metrics = update(apply_fn, optimizer, params, opt_state, batch)
                 return (params, opt_state), metrics
 
             keys = jax.random.split(key, cfg.updates_per_iteration)
             (params, opt_state), metrics = jax.lax.scan(one, (params, opt_state), keys)
             return params, opt_state, jax.tree.map(jnp.mean, metrics)
 
-        self._play = jax.jit(play,
-                             out_shardings=(self.sharded, self.replicated, self.replicated))
-        self._train = jax.jit(train,
-                              out_shardings=(self.replicated, self.replicated, self.replicated))
+        self._play = jax.jit(play, out_shardings=(sharded, replicated, replicated))
+        self._train = jax.jit(train, out_shardings=(replicated, replicated, replicated))
+        _COMPILED[cache_key] = (self._play, self._train)
 
     # ---- the loop ------------------------------------------------------------------------
     def iteration_key(self, iteration: int) -> jax.Array:
@@ -235,7 +243,6 @@ class Trainer:
         metrics = {k: float(v) for k, v in metrics.items()}
         stats = {k: int(v) for k, v in stats.items()}
         if not all(math.isfinite(v) for v in metrics.values()):
-            # Keep the last good state (the buffers we donated are rebuilt from the checkpoint).
             raise TrainingError(f"non-finite loss at iteration {self.iteration + 1} ({metrics}); "
                                 "stopped, the last good checkpoint is kept")
         self.games, self.buffer, self.params, self.opt_state = games, buf, params, opt_state
