@@ -26,6 +26,22 @@ class AgentInfo:
 REGISTRY: dict[str, AgentInfo] = {
     "random": AgentInfo("agents.random_agent", "make_random", "uniformly random legal moves",
                         {}),
+    "solver": AgentInfo("agents.solver.agent", "make_solver", "exact solver (perfect play); depth=/time= for weaker baselines",
+                        {"depth": "search N plies, heuristic beyond", "time": "seconds per move, heuristic if the exact search does not fit"}),
+    "mcts": AgentInfo("agents.mcts_agent", "make_mcts", "MCTS: uniform priors, random-rollout values (mctx)",
+                      {"sims": "simulations per move (default 800)", "policy": "puct (default) or gumbel",
+                       "rollouts": "random playouts per leaf (default 4; 0 = value 0)",
+                       "temperature": "0 = best move (default), >0 samples", "noise": "root Dirichlet fraction 0..1",
+                       "c": "PUCT constant", "scale": "Q scaling: fixed (default) or minmax",
+                       "considered": "gumbel root actions (default 16)"}),
+    "az": AgentInfo("agents.network_agent", "make_az", "policy/value network guiding MCTS (AlphaZero)",
+                    {"checkpoint": "model folder (default: checkpoints/<game>/)", "sims": "simulations (default 200)",
+                     "policy": "gumbel (default) or puct", "temperature": "0 = best move (default), >0 samples",
+                     "noise": "root Dirichlet fraction 0..1", "c": "PUCT constant (default 1.25)",
+                     "scale": "puct Q scaling: minmax (default) or fixed", "considered": "gumbel root actions (default 16)"}),
+    "policy": AgentInfo("agents.network_agent", "make_policy", "the raw policy network, no search",
+                        {"checkpoint": "model folder (default: checkpoints/<game>/)",
+                         "temperature": "0 = most likely move (default), >0 samples"}),
 }
 
 

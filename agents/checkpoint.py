@@ -1,0 +1,200 @@
+"""Released-model files: a directory with `model.json`, `weights.npz` and an optional `card.json`.
+
+    checkpoints/connect4/
+        model.json    format version, game spec, network config, sha256 of weights.npz
+        weights.npz   the parameter tree flattened by path ("['trunk'][0]['conv1']['kernel']")
+        card.json     optional: how it was trained and how well it plays
+
+No pickle anywhere: weights are plain arrays read with `allow_pickle=False`, the rest is JSON.
+Saving writes a fresh temporary directory next to the target and swaps it in, so a crash or
+a full disk never leaves a half-written model where a good one was. Loading checks, in order,
+the path, the metadata, the game, the hash, then every array's name and shape, and fails with
+one `CheckpointError` line saying which.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+
+from agents.network import NetworkConfig, abstract_network
+from games import Game, SuiteError
+
+FORMAT = "kinrow-model"
+FORMAT_VERSION = 1
+MODEL_FILE = "model.json"
+WEIGHTS_FILE = "weights.npz"
+CARD_FILE = "card.json"
+CHECKPOINTS_ENV = "KINROW_CHECKPOINTS"
+
+
+class CheckpointError(SuiteError):
+    """A model file that is missing, damaged, or made for another game or board."""
+
+
+def checkpoints_dir() -> Path:
+    """`$KINROW_CHECKPOINTS`, else the project's `checkpoints/` folder."""
+    if os.environ.get(CHECKPOINTS_ENV):
+        return Path(os.environ[CHECKPOINTS_ENV])
+    return Path(__file__).resolve().parent.parent / "checkpoints"
+
+
+def default_checkpoint(game: Game) -> Path:
+    """The released model's folder for a standard board; variants must name their own file."""
+    if not game.is_standard:
+        raise CheckpointError(f"no released model for {game.spec} (only standard boards have one); "
+                              "pass checkpoint=PATH")
+    return checkpoints_dir() / game.name
+
+
+def _flatten(params: nnx.State) -> dict[str, np.ndarray]:
+    leaves, _ = jax.tree_util.tree_flatten_with_path(params)
+    return {jax.tree_util.keystr(path): np.asarray(leaf) for path, leaf in leaves}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def save_model(directory: str | os.PathLike[str], game: Game, config: NetworkConfig, params: nnx.State,
+               card: dict[str, Any] | None = None) -> Path:
+    """Writes a model folder atomically and returns its path.
+
+    The new files are written and hashed in a temporary sibling folder; only then is an old
+    model at `directory` moved aside, the new one renamed into place, and the old one removed.
+    If anything fails before the swap, the existing model is untouched.
+    """
+    target = Path(directory)
+    if config.game != game.spec:
+        raise CheckpointError(f"network config is for {config.game}, not {game.spec}")
+    if target.exists() and not target.is_dir():
+        raise CheckpointError(f"cannot save a model to {target}: it is a file, not a folder")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        arrays = _flatten(params)
+        with open(staging / WEIGHTS_FILE, "wb") as handle:
+            np.savez(handle, **arrays)
+        meta = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "game": game.spec,
+            "network": config.to_dict(),
+            "weights": WEIGHTS_FILE,
+            "weights_sha256": _sha256(staging / WEIGHTS_FILE),
+            "num_params": int(sum(a.size for a in arrays.values())),
+        }
+        (staging / MODEL_FILE).write_text(json.dumps(meta, indent=2) + "\n")
+        if card is not None:
+            (staging / CARD_FILE).write_text(json.dumps(card, indent=2, default=str) + "\n")
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            os.rmdir(old)
+            os.replace(target, old)
+        try:
+            os.replace(staging, target)
+        except OSError:
+            if old is not None:
+                os.replace(old, target)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def read_metadata(path: str | os.PathLike[str]) -> tuple[Path, dict[str, Any]]:
+    """(model folder, parsed model.json), or a CheckpointError naming what is wrong."""
+    path = Path(path)
+    if not path.exists():
+        raise CheckpointError(f"checkpoint {path} does not exist")
+    folder = path.parent if path.is_file() else path
+    meta_path = folder / MODEL_FILE
+    if not meta_path.is_file():
+        raise CheckpointError(f"{path} is not a model folder (no {MODEL_FILE} in {folder})")
+    try:
+        meta = json.loads(meta_path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise CheckpointError(f"{meta_path} is not valid JSON ({err})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise CheckpointError(f"{meta_path} is not a {FORMAT} file")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise CheckpointError(f"{meta_path} has format version {meta.get('format_version')!r}; "
+                              f"this version reads {FORMAT_VERSION}")
+    return folder, meta
+
+
+def load_model(path: str | os.PathLike[str], game: Game) -> tuple[NetworkConfig, nnx.GraphDef, nnx.State]:
+    """(config, graphdef, params) of the model at `path` (its folder or its model.json).
+
+    Refuses, with one line, a missing path, a folder without a model, a model for another game
+    or board size, weights whose hash does not match, a truncated or foreign weights file, and
+    arrays whose names or shapes differ from what the config builds.
+    """
+    folder, meta = read_metadata(path)
+    if meta.get("game") != game.spec:
+        raise CheckpointError(f"checkpoint {folder} was trained for {meta.get('game')}, not {game.spec}")
+    try:
+        config = NetworkConfig.from_dict(meta["network"])
+    except (KeyError, TypeError) as err:
+        raise CheckpointError(f"{folder / MODEL_FILE} has a bad network config ({err})") from None
+    if config.game != game.spec:
+        raise CheckpointError(f"checkpoint {folder} was trained for {config.game}, not {game.spec}")
+    weights = folder / str(meta.get("weights", WEIGHTS_FILE))
+    if not weights.is_file():
+        raise CheckpointError(f"checkpoint {folder} has no weights file {weights.name}")
+    if _sha256(weights) != meta.get("weights_sha256"):
+        raise CheckpointError(f"{weights} does not match the sha256 in {MODEL_FILE} "
+                              "(corrupted or replaced)")
+    try:
+        with np.load(weights, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+        raise CheckpointError(f"{weights} cannot be read ({type(err).__name__}: {err})") from None
+    graphdef, abstract = abstract_network(config)
+    leaves, treedef = jax.tree_util.tree_flatten_with_path(abstract)
+    expected = {jax.tree_util.keystr(p) for p, _ in leaves}
+    if set(arrays) != expected:
+        missing = sorted(expected - set(arrays))
+        extra = sorted(set(arrays) - expected)
+        raise CheckpointError(f"{weights} does not fit the network config "
+                              f"(missing {missing[:3]}, unexpected {extra[:3]})")
+    values = []
+    for path_key, spec in leaves:
+        name = jax.tree_util.keystr(path_key)
+        array = arrays[name]
+        if array.shape != spec.shape:
+            raise CheckpointError(f"{weights}: {name} has shape {array.shape}, expected {spec.shape}")
+        values.append(jnp.asarray(array, dtype=spec.dtype))
+    params = jax.tree_util.tree_unflatten(treedef, values)
+    return config, graphdef, params
+
+
+def load_card(path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The model card of a model folder, or None when it has none."""
+    folder, _ = read_metadata(path)
+    card = folder / CARD_FILE
+    if not card.is_file():
+        return None
+    try:
+        return json.loads(card.read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise CheckpointError(f"{card} is not valid JSON ({err})") from None

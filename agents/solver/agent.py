@@ -1,0 +1,95 @@
+"""The `solver` agent: perfect play, or a ladder of weaker baselines under a budget.
+
+`solver` plays a move with the best exact score (so the fastest win and the slowest loss),
+breaking ties at random from the agent's key so that games between deterministic-strength
+agents still vary. `solver:depth=N` and `solver:time=S` search N plies / S seconds and fall
+back to a heuristic at the horizon (exact when the budget suffices).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import jax
+import numpy as np
+
+from agents.base import Agent, Decision
+from agents.solver.solver import Solver, outcome_class
+from games import Game, SpecError, State
+from games.spec import parse_float, parse_int
+
+OPTIONS = {
+    "depth": "search N plies, heuristic beyond (weaker, faster)",
+    "time": "seconds per move: exact if it fits, else deepening with a heuristic",
+}
+
+
+class SolverAgent(Agent):
+    """Chooses among the best-scoring moves of `Solver.analyze`, at random from the key."""
+
+    def __init__(self, game: Game, spec: str = "solver", seed: int = 0, *, depth: int | None = None,
+                 time_s: float | None = None) -> None:
+        super().__init__(game, spec, seed)
+        self.depth = depth
+        self.time_s = time_s
+        self.solver = Solver(game)
+
+    def decide(self, state: State, key: jax.Array | None = None) -> Decision:
+        key = self._next_key() if key is None else key
+        result = self.solver.analyze(state, depth=self.depth, time_s=self.time_s)
+        best = result.best_moves
+        pick = int(jax.random.randint(key, (), 0, len(best))) if len(best) > 1 else 0
+        action = best[pick]
+        scores = result.move_scores
+        q = np.full(self.game.num_actions, np.nan, np.float32)
+        half = (self.game.config.num_cells + 1) // 2
+        for a, s in enumerate(scores):
+            if s is not None:
+                q[a] = self._to_unit(s, half)
+        policy = np.zeros(self.game.num_actions, np.float32)
+        policy[best] = 1.0 / len(best)
+        info = {
+            "move_scores": scores,
+            "best_moves": best,
+            "score": result.score,
+            "exact": result.exact,
+            "outcome": outcome_class(result.score),
+            "nodes": result.nodes,
+            "seconds": result.seconds,
+            "text": self.describe(result.score, result.exact, int(state.ply)),
+        }
+        return Decision(action=action, policy=policy, q_values=q, value=float(q[action]), info=info)
+
+    @staticmethod
+    def _to_unit(score: float, half: int) -> float:
+        """Maps a Pons score to [-1, 1]: wins in (0, 1], faster wins nearer 1; heuristics kept small."""
+        if -1 < score < 1:
+            return float(score) * 0.5
+        sign = 1.0 if score > 0 else -1.0
+        return sign * (0.5 + 0.5 * abs(score) / half)
+
+    def describe(self, score: float, exact: bool, ply: int) -> str:
+        """'win in N' / 'loss in N' (N = the mover's own moves, winning stone included), 'draw'."""
+        if not exact and -1 < score < 1:
+            return f"unclear ({score:+.2f}, heuristic)"
+        if score == 0:
+            return "draw"
+        half = (self.game.config.num_cells + 1) // 2
+        # win score = half + 1 - winner's stones at the end
+        winner_stones = half + 1 - abs(int(score))
+        if score > 0:  # the mover has ply // 2 stones now
+            return f"win in {winner_stones - ply // 2}" + ("" if exact else " (so far)")
+        return f"loss in {winner_stones - (ply + 1) // 2}" + ("" if exact else " (so far)")
+
+
+def make_solver(game: Game, options: Mapping[str, str], *, spec: str, seed: int) -> SolverAgent:
+    depth = time_s = None
+    if "depth" in options:
+        depth = parse_int(options["depth"], key="depth", spec=spec, minimum=1)
+    if "time" in options:
+        time_s = parse_float(options["time"], key="time", spec=spec, minimum=0.0)
+        if time_s <= 0:
+            raise SpecError(f"option time={options['time']} in {spec!r} must be positive")
+    if depth is not None and time_s is not None:
+        raise SpecError(f"agent {spec!r}: give depth= or time=, not both")
+    return SolverAgent(game, spec, seed, depth=depth, time_s=time_s)

@@ -1,0 +1,113 @@
+"""The public connect-four test sets: Pascal Pons' six benchmark sets and the UCI 8-ply database.
+
+Pons' sets ship with the package (`data/pons/`, attribution in `data/pons/SOURCES.md`) under
+friendly names; the 6 MB UCI file does not, and is read from a path given by the caller.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+
+from games import SuiteError
+
+PONS_DIR = Path(__file__).parent / "data" / "pons"
+
+
+class DatasetError(SuiteError):
+    """A test set that is unknown, missing or malformed."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PonsSet:
+    """One of Pons' benchmark sets with his published figures (ANCHORS.md)."""
+
+    name: str  # friendly name, e.g. "middle-medium"
+    file: str  # Pons' file name, e.g. "Test_L2_R2"
+    title: str  # name in Pons' blog, e.g. "Middle-Medium"
+    pons_us: float  # Pons' own mean time per position, microseconds (strong solver, part 12)
+    pons_nodes: float  # Pons' mean nodes per position
+    pons_2core_s: float | None  # Pons' C++ (no book) on the 2-core machine, seconds per 1000
+
+
+PONS_SETS: dict[str, PonsSet] = {
+    s.name: s
+    for s in (
+        PonsSet("end-easy", "Test_L3_R1", "End-Easy", 4.6, 51, 0.09),
+        PonsSet("middle-easy", "Test_L2_R1", "Middle-Easy", 37, 450, 0.13),
+        PonsSet("middle-medium", "Test_L2_R2", "Middle-Medium", 3_200, 39_900, 7.1),
+        PonsSet("begin-easy", "Test_L1_R1", "Begin-Easy", 255, 3_298, 0.58),
+        PonsSet("begin-medium", "Test_L1_R2", "Begin-Medium", 97_000, 1_200_000, 198.0),
+        PonsSet("begin-hard", "Test_L1_R3", "Begin-Hard", 5_500_000, 65_900_000, None),
+    )
+}
+_BY_FILE = {s.file.lower(): s.name for s in PONS_SETS.values()}
+
+
+def pons_set_name(name: str) -> str:
+    """The friendly name for a friendly name, a blog title or a Pons file name."""
+    key = name.strip().lower()
+    key = _BY_FILE.get(key, key)
+    key = {s.title.lower(): s.name for s in PONS_SETS.values()}.get(key, key)
+    if key not in PONS_SETS:
+        raise DatasetError(f"unknown test set {name!r}; valid sets: {', '.join(PONS_SETS)}")
+    return key
+
+
+def read_scored_lines(path: Path | str) -> list[tuple[str, int]]:
+    """`<moves> <score>` lines (Pons' format) with a clear error naming a bad line."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as err:
+        raise DatasetError(f"cannot read test set {path}: {err.strerror}") from None
+    out = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        parts = line.split()
+        if len(parts) != 2 or not parts[0].isdigit() or not parts[1].lstrip("-").isdigit():
+            raise DatasetError(f"{path}:{number}: expected '<moves> <score>', got {line.strip()!r}")
+        out.append((parts[0], int(parts[1])))
+    return out
+
+
+def load_pons_set(name: str) -> list[tuple[str, int]]:
+    """The 1000 (moves, score) pairs of one of Pons' sets, by friendly or original name."""
+    return read_scored_lines(PONS_DIR / f"{pons_set_name(name)}.txt")
+
+
+UCI_LABELS = {"win": 1, "draw": 0, "loss": -1}
+DEFAULT_UCI_PATH = Path("..") / "shared" / "data" / "connect4" / "connect-4.data"
+
+
+def parse_uci_line(line: str, rows: int = 6, cols: int = 7) -> tuple[np.ndarray, int]:
+    """One UCI line to (board [rows*cols] int8 in the games layout, label for 'x' to move).
+
+    UCI order is column-major a1..a6, b1..g6, bottom to top; the games layout is row-major
+    from the top. 'x' (first player, to move after 8 plies) is +1, 'o' is -1.
+    """
+    fields = line.strip().split(",")
+    if len(fields) != rows * cols + 1 or fields[-1] not in UCI_LABELS:
+        raise DatasetError(f"malformed UCI line {line.strip()[:60]!r}")
+    board = np.zeros(rows * cols, np.int8)
+    stone = {"x": 1, "o": -1, "b": 0}
+    for i, value in enumerate(fields[:-1]):
+        if value not in stone:
+            raise DatasetError(f"malformed UCI cell {value!r} in line {line.strip()[:60]!r}")
+        col, row_from_bottom = divmod(i, rows)
+        board[(rows - 1 - row_from_bottom) * cols + col] = stone[value]
+    return board, UCI_LABELS[fields[-1]]
+
+
+def load_uci(path: Path | str | None = None) -> list[tuple[np.ndarray, int]]:
+    """All lines of the UCI / Tromp 8-ply database (67,557 positions)."""
+    path = Path(path) if path is not None else DEFAULT_UCI_PATH
+    if not path.is_file():
+        raise DatasetError(
+            f"UCI connect-4 database not found at {path}; pass its path "
+            "(connect-4.data, decompressed from the UCI repository's connect-4.data.Z)"
+        )
+    return [parse_uci_line(line) for line in path.read_text().splitlines() if line.strip()]

@@ -1,0 +1,38 @@
+"""PNG charts of tournament results (matplotlib, Agg backend: no display needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+
+def plot_ratings(results: Mapping, path: str | Path) -> Path:
+    """Ratings with 95% error bars, best at the top; one-sided bounds drawn as arrows."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    agents = sorted(results["ratings"]["agents"], key=lambda a: a["elo"]["value"])
+    fig, ax = plt.subplots(figsize=(7, 0.6 * len(agents) + 1.5), dpi=120)
+    for y, agent in enumerate(agents):
+        e = agent["elo"]
+        if e["bound"]:
+            direction = 1 if e["bound"] == ">=" else -1
+            ax.annotate("", xy=(e["value"] + direction * 80, y), xytext=(e["value"], y),
+                        arrowprops={"arrowstyle": "->", "color": "tab:red"})
+            ax.plot([e["value"]], [y], "|", color="tab:red", markersize=14)
+        else:
+            ax.errorbar([e["value"]], [y], xerr=[[e["error"]], [e["error"]]], fmt="o", capsize=4, color="tab:blue")
+    ax.set_yticks(range(len(agents)), [a["name"] for a in agents])
+    ax.axvline(0, color="0.8", lw=1, zorder=0)
+    ax.set_xlabel("Elo (mean 0), 95% interval; arrows: one-sided bounds")
+    ax.set_title(f"{results['game']}: {results['games_played']} games")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    fig.savefig(tmp)
+    plt.close(fig)
+    tmp.replace(path)
+    return path

@@ -1,0 +1,181 @@
+"""The policy/value net and its released-model files: shapes, ranges, round trips, refusals."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import games
+from agents.checkpoint import CheckpointError, default_checkpoint, load_card, load_model, save_model
+from agents.network import NetworkConfig, apply, default_config, init_network, param_count
+
+GAMES = ["tictactoe", "connect4", "connect4:rows=4,cols=5,k=3"]
+
+
+def _observations(game: games.Game, count: int = 5) -> jax.Array:
+    """Observations of a few distinct positions (empty board, then one move each)."""
+    first = jax.vmap(lambda a: game.step(game.init(), a))(jnp.arange(count) % game.num_actions)
+    return jax.vmap(game.observation)(first)
+
+
+@pytest.mark.parametrize("spec", GAMES)
+@pytest.mark.parametrize("kind", ["resnet", "mlp"])
+def test_shapes_and_value_range(spec: str, kind: str) -> None:
+    game = games.make(spec)
+    config = default_config(game, kind=kind)
+    graphdef, params = init_network(config, seed=3)
+    logits, value = apply(graphdef, params, _observations(game))
+    assert logits.shape == (5, game.num_actions)
+    assert value.shape == (5,)
+    assert np.all(np.abs(np.asarray(value)) <= 1.0)
+    assert np.all(np.isfinite(np.asarray(logits)))
+    assert param_count(params) > 0
+
+
+def test_default_sizes_grow_with_the_board() -> None:
+    small = param_count(init_network(default_config(games.make("tictactoe")))[1])
+    big = param_count(init_network(default_config(games.make("connect4")))[1])
+    assert small < big
+    bench = default_config(games.make("connect4"), channels=64, blocks=5)
+    assert (bench.channels, bench.blocks) == (64, 5)
+
+
+def test_bad_config_is_refused() -> None:
+    with pytest.raises(games.SpecError, match="valid kinds"):
+        NetworkConfig(game="tictactoe:rows=3,cols=3,k=3", rows=3, cols=3, num_actions=9, kind="transformer")
+
+
+@pytest.mark.parametrize("spec", ["tictactoe", "connect4"])
+def test_round_trip_gives_identical_outputs(tmp_path, spec: str) -> None:
+    game = games.make(spec)
+    config = default_config(game)
+    graphdef, params = init_network(config, seed=7)
+    folder = save_model(tmp_path / "model", game, config, params, card={"trained": "no"})
+    loaded_config, loaded_graphdef, loaded_params = load_model(folder, game)
+    assert loaded_config == config
+    obs = _observations(game)
+    before = apply(graphdef, params, obs)
+    after = apply(loaded_graphdef, loaded_params, obs)
+    np.testing.assert_array_equal(np.asarray(before[0]), np.asarray(after[0]))
+    np.testing.assert_array_equal(np.asarray(before[1]), np.asarray(after[1]))
+    assert load_card(folder) == {"trained": "no"}
+    # model.json alone names the folder as well
+    assert load_model(folder / "model.json", game)[0] == config
+
+
+@pytest.fixture
+def saved(tmp_path):
+    game = games.make("tictactoe")
+    config = default_config(game)
+    _, params = init_network(config, seed=1)
+    return game, save_model(tmp_path / "ttt", game, config, params)
+
+
+def test_missing_path_and_non_model_folder_are_refused(tmp_path, saved) -> None:
+    game, _ = saved
+    with pytest.raises(CheckpointError, match="does not exist"):
+        load_model(tmp_path / "nowhere", game)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CheckpointError, match="not a model folder"):
+        load_model(tmp_path / "empty", game)
+
+
+def test_foreign_game_is_refused_with_both_specs(saved) -> None:
+    _, folder = saved
+    with pytest.raises(CheckpointError) as err:
+        load_model(folder, games.make("connect4"))
+    assert str(err.value).endswith("was trained for tictactoe:rows=3,cols=3,k=3, not connect4:rows=6,cols=7,k=4")
+    with pytest.raises(CheckpointError, match="not tictactoe:rows=4,cols=4,k=3"):
+        load_model(folder, games.make("tictactoe:rows=4,cols=4,k=3"))
+
+
+def test_corrupted_weights_are_refused(saved) -> None:
+    game, folder = saved
+    weights = folder / "weights.npz"
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match="sha256"):
+        load_model(folder, game)
+
+
+def test_truncated_weights_with_matching_hash_are_refused(saved) -> None:
+    """A file truncated before its hash was recorded still cannot be read as weights."""
+    game, folder = saved
+    weights = folder / "weights.npz"
+    weights.write_bytes(weights.read_bytes()[:200])
+    meta = json.loads((folder / "model.json").read_text())
+    import hashlib
+
+    meta["weights_sha256"] = hashlib.sha256(weights.read_bytes()).hexdigest()
+    (folder / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(CheckpointError, match="cannot be read"):
+        load_model(folder, game)
+
+
+def test_wrong_shapes_are_refused(tmp_path, saved) -> None:
+    """Weights of a bigger net under a config that builds a smaller one."""
+    game, folder = saved
+    config = default_config(game, channels=8)
+    _, params = init_network(config)
+    other = save_model(tmp_path / "other", game, config, params)
+    meta = json.loads((folder / "model.json").read_text())
+    meta["weights_sha256"] = json.loads((other / "model.json").read_text())["weights_sha256"]
+    (folder / "weights.npz").write_bytes((other / "weights.npz").read_bytes())
+    (folder / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(CheckpointError, match="has shape"):
+        load_model(folder, game)
+
+
+def test_garbage_metadata_is_refused(saved) -> None:
+    game, folder = saved
+    (folder / "model.json").write_text("{not json")
+    with pytest.raises(CheckpointError, match="not valid JSON"):
+        load_model(folder, game)
+    (folder / "model.json").write_text(json.dumps({"format": "something-else"}))
+    with pytest.raises(CheckpointError, match="is not a kinrow-model file"):
+        load_model(folder, game)
+
+
+def test_failed_save_leaves_the_existing_model_untouched(tmp_path, saved, monkeypatch) -> None:
+    game, folder = saved
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    config = default_config(game)
+    _, params = init_network(config, seed=99)
+
+    def broken_savez(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", broken_savez)
+    with pytest.raises(OSError, match="disk full"):
+        save_model(folder, game, config, params)
+    monkeypatch.undo()
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert sorted(os.listdir(folder.parent)) == ["ttt"]  # no temporary folders left behind
+    # a successful save replaces it completely
+    save_model(folder, game, config, params)
+    assert (folder / "weights.npz").read_bytes() != before["weights.npz"]
+    assert sorted(os.listdir(folder.parent)) == ["ttt"]
+
+
+def test_saving_over_a_file_is_refused(tmp_path) -> None:
+    game = games.make("tictactoe")
+    config = default_config(game)
+    _, params = init_network(config)
+    target = tmp_path / "model"
+    target.write_text("precious")
+    with pytest.raises(CheckpointError, match="is a file"):
+        save_model(target, game, config, params)
+    assert target.read_text() == "precious"
+
+
+def test_default_checkpoint_only_for_standard_boards(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("KINROW_CHECKPOINTS", str(tmp_path))
+    assert default_checkpoint(games.make("connect4")) == tmp_path / "connect4"
+    with pytest.raises(CheckpointError, match="pass checkpoint=PATH"):
+        default_checkpoint(games.make("connect4:rows=5,cols=6"))
