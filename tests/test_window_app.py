@@ -200,8 +200,10 @@ def test_agent_thinks_without_blocking_the_event_loop(make_app):
             assert app.thinking() and ("thinking" in text or "warming up" in text)
         assert time.monotonic() - start < 30
         time.sleep(0.01)
-    assert frames >= 20  # frames kept coming during the one-second think
-    assert worst < 0.5
+    # Frames kept coming during the one-second think, and none waited for it (a blocked loop
+    # would show one frame of >= 1 s). Loose bounds: CI machines are slow and shared.
+    assert frames >= 5
+    assert worst < 0.9
     assert "MainThread" not in agent.threads
     assert len(app.session.moves) == 2 and app.last_answer_s >= 0.9
 
