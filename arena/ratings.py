@@ -177,7 +177,7 @@ def _mle_with_t(scores: np.ndarray, probs: np.ndarray, t_star: float, mu_ref: fl
         u, v = float(phi.min()), float(phi.max())
         # sum probs * phi / (1 + x phi) is decreasing in x on (-1/v, -1/u)
         eps = 1e-12
-        theta = _solve_increasing(lambda x: -float((probs * phi / (1.0 + x * phi)).sum()),
+        theta = _solve_increasing(lambda x, phi=phi: -float((probs * phi / (1.0 + x * phi)).sum()),
                                   -1.0 / v + eps, -1.0 / u - eps)
         new = probs / (1.0 + theta * phi)
         done = float(np.abs(new - p).max()) < 1e-9

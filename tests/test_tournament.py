@@ -231,3 +231,33 @@ def test_resume_with_changed_settings_is_refused(tmp_path):
     with pytest.raises(TournamentError, match="different settings"):
         TournamentRun(other, tmp_path / "r", resume=True)
     assert Path(tmp_path / "r" / "config.json").exists()
+
+
+def test_resume_without_state_file_restarts_the_wave_and_matches(tmp_path):
+    """If state.json is lost, the unfinished wave is played again from its start (same batches,
+    so same games); games already stored are not stored twice."""
+    config = config_for(["random", "first", "last", "keyed"], games_per=4)
+    straight = TournamentRun(config, tmp_path / "a")
+    straight.play(four_agents())
+    agents = four_agents()
+    agents["random"] = InterruptAfter(agents["random"], 7)
+    broken = TournamentRun(config, tmp_path / "b")
+    with pytest.raises(KeyboardInterrupt):
+        broken.play(agents)
+    (tmp_path / "b" / "state.json").unlink()
+    resumed = TournamentRun.resume(tmp_path / "b")
+    resumed.play(four_agents())
+    assert (tmp_path / "b" / RESULTS_FILE).read_bytes() == (tmp_path / "a" / RESULTS_FILE).read_bytes()
+    assert len((tmp_path / "b" / "games.jsonl").read_text().splitlines()) == resumed.total
+
+
+def test_undecided_openings_keep_only_unforced_positions():
+    from agents.solver import Solver
+    from arena.openings import undecided
+
+    pool = random_openings(TTT, 2, 72, seed=0)
+    assert len(pool) == 72
+    kept = undecided(TTT, pool)
+    solver = Solver(TTT)
+    assert 0 < len(kept) < len(pool)
+    assert all(solver.solve(p).score == 0 for p in kept)

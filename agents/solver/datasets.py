@@ -80,7 +80,8 @@ def load_pons_set(name: str) -> list[tuple[str, int]]:
 
 
 UCI_LABELS = {"win": 1, "draw": 0, "loss": -1}
-DEFAULT_UCI_PATH = Path("..") / "shared" / "data" / "connect4" / "connect-4.data"
+# ../shared/data/connect4/connect-4.data relative to the repository (a development checkout).
+DEFAULT_UCI_PATH = Path(__file__).resolve().parents[3] / "shared" / "data" / "connect4" / "connect-4.data"
 
 
 def parse_uci_line(line: str, rows: int = 6, cols: int = 7) -> tuple[np.ndarray, int]:
