@@ -214,20 +214,28 @@ class Trainer:
             stats = {"games": jnp.sum(trajectory.terminal), "new_positions": jnp.sum(known)}
             return games, buf, stats
 
-        def train(params, opt_state, buf, key):
-            def one(carry, k):
-                params, opt_state = carry
-                batch = replay.sample(buf, k, cfg.batch_size, game.config, cfg.augment)
-                batch = jax.lax.with_sharding_constraint(batch, sharded)
-                params, opt_state, metrics = update(apply_fn, optimizer, params, opt_state, batch)
-                return (params, opt_state), metrics
+        def train_step(params, opt_state, buf, key):
+            batch = replay.sample(buf, key, cfg.batch_size, game.config, cfg.augment)
+            batch = jax.lax.with_sharding_constraint(batch, sharded)
+            return update(apply_fn, optimizer, params, opt_state, batch)
 
-            keys = jax.random.split(key, cfg.updates_per_iteration)
-            (params, opt_state), metrics = jax.lax.scan(one, (params, opt_state), keys)
-            return params, opt_state, jax.tree.map(jnp.mean, metrics)
+        step = jax.jit(train_step, out_shardings=(replicated, replicated, replicated))
+        split = jax.jit(functools.partial(jax.random.split, num=cfg.updates_per_iteration))
+        average = jax.jit(lambda metrics: jax.tree.map(lambda *xs: jnp.mean(jnp.stack(xs)), *metrics))
+
+        def train(params, opt_state, buf, key):
+            # A Python loop of jitted steps, not a `lax.scan`: XLA:CPU runs convolution
+            # gradients inside a loop body about 10x slower than at top level (measured:
+            # 1.45 s vs 0.14 s per step of a 32x3 ResNet at batch 512). Steps are dispatched
+            # asynchronously and the metrics stay on the device, so nothing waits on the host.
+            metrics = []
+            for k in split(key):
+                params, opt_state, m = step(params, opt_state, buf, k)
+                metrics.append(m)
+            return params, opt_state, average(metrics)
 
         self._play = jax.jit(play, out_shardings=(sharded, replicated, replicated))
-        self._train = jax.jit(train, out_shardings=(replicated, replicated, replicated))
+        self._train = train
         _COMPILED[cache_key] = (self._play, self._train)
 
     # ---- the loop ------------------------------------------------------------------------
