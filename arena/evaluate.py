@@ -159,7 +159,8 @@ def mistake_report(agent: Agent, game: Game, name: str, positions: Sequence[tupl
     by_class: dict[str, list[int]] = {"win": [0, 0], "draw": [0, 0], "loss": [0, 0]}
     for i, ((position, label), action) in enumerate(zip(positions, chosen, strict=True)):
         state = game.from_moves(position)
-        score = label if label is not None else solver.solve(position).score
+        # Only outcome classes matter, so a weak solve (win/draw/loss, no distance) suffices.
+        score = label if label is not None else solver.solve(position, weak=True).score
         best = _outcome(score)
         by_class[CLASS_NAME[best]][0] += 1
         if not (0 <= action < game.num_actions) or action not in game.legal_actions(state):
@@ -173,7 +174,7 @@ def mistake_report(agent: Agent, game: Game, name: str, positions: Sequence[tupl
         if bool(after.terminal):
             got = 0 if game.winner(after) is None else 1
         else:
-            got = -_outcome(solver.solve(game.to_moves(after)).score)
+            got = -_outcome(solver.solve(game.to_moves(after), weak=True).score)
         if got < best:
             mistakes += 1
             by_class[CLASS_NAME[best]][1] += 1
