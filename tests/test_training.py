@@ -134,3 +134,15 @@ print("sharded ok", progress.metrics["loss"])
                             cwd=ROOT, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "sharded ok" in result.stdout
+
+
+def test_sigterm_interrupts_like_ctrl_c():
+    """`kill` of a training run saves and stops like Ctrl-C (the loop turns SIGTERM into it)."""
+    import signal
+
+    from agents.alphazero.loop import _interrupt_on_sigterm
+
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(KeyboardInterrupt), _interrupt_on_sigterm():
+        os.kill(os.getpid(), signal.SIGTERM)
+    assert signal.getsignal(signal.SIGTERM) == before

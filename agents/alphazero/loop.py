@@ -7,6 +7,7 @@ last completed iteration (the state is functional, so it is consistent) and retu
 from __future__ import annotations
 
 import contextlib
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,35 @@ def train(config: TrainConfig, run_dir: str | Path, *, resume: bool = False, ver
               f"run dir {trainer.run_dir}", flush=True)
     last: dict[str, Any] = {"completed": False}
     saved_at = trainer.iteration
+    with _interrupt_on_sigterm():
+        return _loop(trainer, evaluator, config, verbose, last, saved_at)
+
+
+@contextlib.contextmanager
+def _interrupt_on_sigterm():
+    """SIGTERM (`kill`, a job scheduler's stop) saves and stops like Ctrl-C does.
+
+    Also restores SIGINT's default handler where the shell started the run in the background
+    with SIGINT ignored, so `kill -INT` works there too.
+    """
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+        previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
+
+
+def _loop(trainer: Trainer, evaluator, config: TrainConfig, verbose: bool, last: dict[str, Any],
+          saved_at: int) -> dict[str, Any]:
     try:
         while trainer.iteration < config.iterations:
             progress = trainer.run_iteration()
