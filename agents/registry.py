@@ -10,7 +10,8 @@ import importlib
 from collections.abc import Callable, Mapping
 
 from agents.base import Agent
-from games import Game, SpecError, make as make_game, parse_spec
+from games import Game, SpecError, parse_spec
+from games import make as make_game
 
 
 @dataclasses.dataclass(frozen=True)
