@@ -134,6 +134,22 @@ def test_small_connect_k_boards_solved_completely(spec):
         assert got == oracle[keys[i]][1].tolist()
 
 
+def test_symmetric_positions_analysed_by_halves_agree_with_plain_minimax():
+    """analyze() solves only half the moves of a mirror-symmetric position; the table is keyed by
+    the smaller of a position and its mirror image below 24 stones: both must stay exact."""
+    spec = "connect4:rows=3,cols=4,k=3"
+    oracle = plain_minimax(spec)
+    solver = Solver(spec)
+    checked = 0
+    for key, (_score, move_scores) in oracle.items():
+        board = np.frombuffer(key, np.int8).reshape(3, 4)
+        if (board == board[:, ::-1]).all():
+            got = [-99 if s is None else s for s in solver.analyze(board.reshape(-1)).move_scores]
+            assert got == move_scores.tolist(), board
+            checked += 1
+    assert checked > 10
+
+
 def _pons_subset():
     out = []
     for line in (DATA / "pons_subset.txt").read_text().splitlines():

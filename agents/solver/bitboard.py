@@ -25,8 +25,12 @@ import numpy as np
 from numba import njit
 
 # P (int64 parameter array) indices.
-ROWS, COLS, K, H1, CELLS, HALF, TT_SHIFT, FAST4 = range(8)
-NUM_PARAMS = 8
+ROWS, COLS, K, H1, CELLS, HALF, TT_SHIFT, FAST4, SYM_PLIES = range(9)
+NUM_PARAMS = 9
+# Below this many stones the table is keyed by the smaller of a position's key and its mirror
+# image's, so that mirrored lines of play share entries; deeper, few positions are mirror
+# twins and the extra work would not pay.
+DEFAULT_SYM_PLIES = 24
 # M (uint64 mask array) indices: bottom, board, then one mask per column, then column order.
 BOTTOM, BOARD = 0, 1
 COLMASK0 = 2
@@ -50,7 +54,8 @@ def fits(rows: int, cols: int) -> bool:
     return (rows + 1) * cols <= 64
 
 
-def make_context(rows: int, cols: int, k: int, tt_bits: int) -> tuple[np.ndarray, np.ndarray]:
+def make_context(rows: int, cols: int, k: int, tt_bits: int,
+                 sym_plies: int = DEFAULT_SYM_PLIES) -> tuple[np.ndarray, np.ndarray]:
     """The parameter and mask arrays of one board size (see module docstring)."""
     if not fits(rows, cols):
         raise ValueError(f"a {rows}x{cols} board does not fit in 64 bits")
@@ -61,6 +66,7 @@ def make_context(rows: int, cols: int, k: int, tt_bits: int) -> tuple[np.ndarray
     params[CELLS], params[HALF] = cells, (cells + 1) // 2
     params[TT_SHIFT] = 64 - tt_bits
     params[FAST4] = int(k == 4 and 3 * (h1 + 1) < 64)
+    params[SYM_PLIES] = sym_plies
     masks = np.zeros(COLMASK0 + 2 * cols, np.uint64)
     bottom = 0
     board = 0
@@ -162,6 +168,19 @@ def has_won(p, P):
 
 
 @njit(cache=True)
+def mirror(x, P, M):
+    """x with the column order reversed (a bit permutation; also valid on `cur + mask` keys,
+    whose per-column sums never carry into the next column)."""
+    h1 = P[H1]
+    cols = P[COLS]
+    col0 = M[COLMASK0] | (M[COLMASK0] << np.uint64(1))  # a column's rows plus its spare bit
+    r = np.uint64(0)
+    for c in range(cols):
+        r |= ((x >> np.uint64(c * h1)) & col0) << np.uint64((cols - 1 - c) * h1)
+    return r
+
+
+@njit(cache=True)
 def possible_moves(mask, M):
     return (mask + M[BOTTOM]) & M[BOARD]
 
@@ -247,6 +266,10 @@ def negamax(cur, mask, n, alpha, beta, P, M, tt_keys, tt_vals, move_buf, counter
         if alpha >= beta:
             return beta
     key = cur + mask
+    if n < P[SYM_PLIES]:
+        mirrored = mirror(key, P, M)
+        if mirrored < key:
+            key = mirrored
     idx = np.int64((key * _HASH_MUL) >> np.uint64(P[TT_SHIFT]))
     if tt_keys[idx] == key:
         v = np.int64(tt_vals[idx])
@@ -333,9 +356,12 @@ def analyze_kernel(cur, mask, n, weak, P, M, tt_keys, tt_vals, move_buf, counter
     cols = P[COLS]
     possible = possible_moves(mask, M)
     mine = winning_cells(cur, mask, P, M)
+    symmetric = mirror(cur, P, M) == cur and mirror(mask, P, M) == mask
     for c in range(cols):
         move = possible & M[COLMASK0 + c]
-        if move == 0:
+        if symmetric and 2 * c > cols - 1:
+            out[c] = out[cols - 1 - c]  # a symmetric position's mirrored moves score the same
+        elif move == 0:
             out[c] = ABSENT
         elif (move & mine) != 0:
             out[c] = win_score(n, P) if not weak else 1

@@ -30,6 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--analyze", action="store_true", help="score every move (full column/cell: -)")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument("--weak", action="store_true", help="only win/draw/loss (sign of the score), faster")
+    parser.add_argument("--tt-bits", type=int, default=24, choices=range(16, 31), metavar="{16..30}",
+                        help="transposition table of 2^N entries, 10 bytes each (default 24: 160 MiB); "
+                             "more helps the deepest analyses such as the empty board")
     budget = parser.add_mutually_exclusive_group()
     budget.add_argument("--depth", type=int, help="search N plies, heuristic beyond (exact=false)")
     budget.add_argument("--time", type=float, help="seconds per position, heuristic if exceeded")
@@ -88,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         raise SpecError("--depth must be at least 1")
     if args.time is not None and not args.time > 0:
         raise SpecError("--time must be positive")
-    solver = Solver(game)
+    solver = Solver(game, tt_bits=args.tt_bits)
     lines = args.positions if args.positions else (line.rstrip("\n") for line in sys.stdin)
     failures = 0
     for number, raw in enumerate(lines, 1):
