@@ -6,7 +6,8 @@ Figures printed, each with its ratio to the peers measured on the 2-core machine
   i.e. ~3,300 simulations/s for one game) and mctx + pgx with uniform priors and no network
   (~180-360k simulations/s at 32 simulations, batch 256);
 - one-game latency (median over moves after warm-up) of `mcts:sims=1000` and of `az` with 200
-  simulations on connect four (random-init weights of the default size unless --checkpoint);
+  simulations on connect four (the released model unless --checkpoint; random-init weights of
+  the default size for a variant without one);
 - compile: time to the first `az` move in a fresh process with an empty compilation cache,
   then in a second fresh process that finds the cache (the window's second start).
 """
@@ -36,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="playouts per leaf for the throughput grid (0 = uniform priors, value 0)")
     parser.add_argument("--repeats", type=int, default=3, help="timed repetitions (best is kept)")
     parser.add_argument("--moves", type=int, default=10, help="moves timed for the latency figures")
-    parser.add_argument("--checkpoint", default=None, help="az model folder (default: random-init net)")
+    parser.add_argument("--checkpoint", default=None, help="az model folder (default: the released model, else a random-init net)")
     parser.add_argument("--az-sims", type=int, default=200)
     parser.add_argument("--skip", nargs="*", default=[], choices=["throughput", "latency", "startup"])
     parser.add_argument("--seed", type=int, default=0)
@@ -90,11 +91,14 @@ def latency(agent, game, moves: int, seed: int) -> tuple[float, float]:
 
 
 def az_agent(game, checkpoint: str | None, sims: int, tmp: str):
-    """`az` from --checkpoint, else from a freshly saved random-init net of the default size."""
+    """`az` from --checkpoint, else the released model (what the window plays), else a freshly
+    saved random-init net of the default size (a variant with no released model)."""
     import agents
-    from agents.checkpoint import save_model
+    from agents.checkpoint import default_checkpoint, save_model
     from agents.network import default_config, init_network
 
+    if checkpoint is None and game.is_standard and default_checkpoint(game).is_dir():
+        checkpoint = str(default_checkpoint(game))
     if checkpoint is None:
         config = default_config(game)
         _, params = init_network(config)
@@ -150,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         az, checkpoint = az_agent(game, args.checkpoint, args.az_sims, tmp)
         if "latency" not in args.skip:
-            print("\none game, one move at a time (median after warm-up):")
+            print(f"\none game, one move at a time (median after warm-up); az model: {checkpoint}")
             mcts = agents.make("mcts:sims=1000", game, seed=args.seed)
             for name, agent in (("mcts:sims=1000", mcts), (f"az:sims={args.az_sims}", az)):
                 first, median = latency(agent, game, args.moves, args.seed)
