@@ -115,6 +115,28 @@ def test_cli_train_export_plot_and_az_agent(tmp_path, capsys):
     assert "not a training run" in capsys.readouterr().err
 
 
+def test_a_run_can_start_from_a_released_model(tmp_path):
+    from agents.alphazero.export import export_run
+
+    base_run = tmp_path / "base"
+    train(tiny(iterations=2), base_run, verbose=False)
+    model = export_run(base_run, tmp_path / "model")
+    base = Trainer(tiny(iterations=2), base_run, resume=True)
+
+    tuned = Trainer(tiny(iterations=3, init_from=str(model), seed=5), tmp_path / "tuned")
+    for a, b in zip(leaves(base.params), leaves(tuned.params), strict=True):
+        np.testing.assert_array_equal(a, b)
+    tuned.run_iteration()
+    tuned.save()
+    export_run(tmp_path / "tuned", model)  # overwrites the base model's folder
+    card = json.loads((model / "card.json").read_text())
+    assert card["started_from"]["iterations"] == 2 and card["iterations"] == 1
+    with pytest.raises(TrainingError, match="its network is resnet 8x1"):
+        Trainer(tiny(init_from=str(model), channels=16), tmp_path / "wider")
+    with pytest.raises(TrainingError, match="cannot start from"):
+        Trainer(tiny(init_from=str(tmp_path / "missing")), tmp_path / "nowhere")
+
+
 def test_sharded_training_on_four_cpu_devices(tmp_path):
     script = f"""
 import jax

@@ -65,6 +65,9 @@ class TrainConfig:
     """Simulations of the network + MCTS agent in evaluation."""
     eval_positions: int = 400
     """Positions per evaluation set (tic-tac-toe always uses all 4,520)."""
+    init_from: str = ""
+    """Start from a released model's weights (its folder) instead of a random network, e.g. to
+    continue training checkpoints/connect4 with new settings; the network size must match."""
     checkpoint_every: int = 5
     """Save the full training state every N iterations (and at the end)."""
     keep_checkpoints: int = 3

@@ -12,7 +12,7 @@ import jax
 
 from agents.alphazero.config import TrainConfig, default_config
 from agents.alphazero.metrics import MetricsLog
-from agents.alphazero.trainer import Trainer, TrainingError
+from agents.alphazero.trainer import BASE_CARD, Trainer, TrainingError
 from agents.checkpoint import save_model
 
 
@@ -44,6 +44,18 @@ def make_standard(spec: str) -> bool:
     return make(spec).is_standard
 
 
+def _base_model(run_dir: Path, path: str) -> dict[str, Any]:
+    """What a run started from (`init_from`): that model's card as the run saw it at its start,
+    summed up, so that the lineage survives the export overwriting the base model's folder."""
+    try:
+        base = json.loads((run_dir / BASE_CARD).read_text())
+    except (OSError, json.JSONDecodeError):
+        base = {}
+    keys = ("training_command", "iterations", "positions_seen", "games_played", "training_wall_seconds",
+            "hardware", "started_from")
+    return {"path": str(path), **{k: base[k] for k in keys if k in base}}
+
+
 def export_run(run_dir: str | Path, target: str | Path | None = None, *, notes: dict[str, Any] | None = None) -> Path:
     """Writes the latest checkpoint of `run_dir` as a released model folder with `card.json`."""
     run_dir = Path(run_dir)
@@ -72,6 +84,8 @@ def export_run(run_dir: str | Path, target: str | Path | None = None, *, notes: 
                                        if k.startswith("mistakes_") or k == "iteration"},
         "exported": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
+    if config.init_from:
+        card["started_from"] = _base_model(run_dir, config.init_from)
     if notes:
         card.update(notes)
     from games import make

@@ -1,9 +1,10 @@
 """Batched self-play: many games at once, one search per move, fully inside `lax.scan`.
 
 Games that end are replaced at once by new ones (auto-reset), so no slot idles. New games
-start from a random opening of 0..`random_opening_plies` uniformly random moves: the search
-then also meets positions where one side has already blundered, which plain self-play almost
-never visits and which a perfect-play evaluation counts (see ANCHORS.md on the plateau).
+start from a random opening of 0..`random_opening_plies` uniformly random moves (none of which
+ends the game): the search then also meets positions where one side has already blundered,
+which plain self-play almost never visits and which a perfect-play evaluation counts (see
+ANCHORS.md on the plateau).
 
 Value targets are the final result from each mover's point of view, found by a reverse scan;
 positions whose game has not ended by the end of the rollout get no target (masked out).
@@ -37,7 +38,12 @@ class Trajectory:
 
 
 def random_openings(game: Game, batch: int, key: jax.Array, max_plies: int) -> State:
-    """`batch` new games, each after 0..max_plies random moves (empty board if one ended)."""
+    """`batch` new games, each after 0..max_plies random moves.
+
+    A random move that would end the game is not played (that ply is skipped), so long
+    openings reach the crowded, blunder-strewn late positions that perfect-play test sets are
+    full of (Pons' End sets: 29-41 stones) instead of mostly ending before them.
+    """
     fresh = game.init_batch(batch)
     if max_plies <= 0:
         return fresh
@@ -48,11 +54,10 @@ def random_openings(game: Game, batch: int, key: jax.Array, max_plies: int) -> S
     def body(i, states):
         actions = random_actions(game, states, jax.random.fold_in(k_moves, i))
         moved = step(states, actions)
-        keep = (i < lengths)
+        keep = (i < lengths) & ~moved.terminal
         return jax.tree.map(lambda m, s: jnp.where(_expand(keep, s), m, s), moved, states)
 
-    states = jax.lax.fori_loop(0, max_plies, body, fresh)
-    return jax.tree.map(lambda f, s: jnp.where(_expand(states.terminal, s), f, s), fresh, states)
+    return jax.lax.fori_loop(0, max_plies, body, fresh)
 
 
 def _expand(mask: jax.Array, like: jax.Array) -> jax.Array:

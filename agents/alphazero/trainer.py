@@ -39,6 +39,9 @@ _COMPILED: dict[tuple, tuple[Callable, Callable]] = {}
 ExtraEval = Callable[[NetworkConfig, Any, int], dict[str, Any]]
 
 
+BASE_CARD = "base_model_card.json"  # the card of the `init_from` model, in the run directory
+
+
 class TrainingError(SuiteError):
     """A run that cannot start or continue (bad resume directory, NaN loss, ...)."""
 
@@ -93,6 +96,10 @@ class Trainer:
         self.replicated = NamedSharding(self.mesh, P())
         self.sharded = NamedSharding(self.mesh, P("data"))
         self.graphdef, params = init_network(self.net_config, seed=config.seed)
+        self.checkpoints = TrainingCheckpoints(self.run_dir / "checkpoints", keep=config.keep_checkpoints)
+        resuming = resume and self.checkpoints.latest_step() is not None
+        if config.init_from and not resuming:
+            params = self._initial_weights(config.init_from, params)
         total_updates = config.iterations * config.updates_per_iteration
         self.optimizer = make_optimizer(config.learning_rate, config.weight_decay, config.lr_schedule,
                                         total_updates)
@@ -101,14 +108,13 @@ class Trainer:
         self.opening_plies = opening_plies(config, self.game)
         self._build_functions()
 
-        self.checkpoints = TrainingCheckpoints(self.run_dir / "checkpoints", keep=config.keep_checkpoints)
         self.metrics = MetricsLog(self.run_dir / "metrics.jsonl")
         self.iteration = 0
         self.positions = 0
         self.games_played = 0
         self.wall_seconds = 0.0
         fresh_state = self._fresh_state(params)
-        if resume and self.checkpoints.latest_step() is not None:
+        if resuming:
             self._check_config_matches()
             restored = self.checkpoints.restore(fresh_state)
             self._load_state(restored)
@@ -120,8 +126,26 @@ class Trainer:
             self._load_state(fresh_state)
             self.run_dir.mkdir(parents=True, exist_ok=True)
             _write_json_atomic(self.run_dir / "config.json", config.to_json())
+            if config.init_from:  # its card, kept now: an export may later overwrite that folder
+                from agents.checkpoint import load_card
+
+                _write_json_atomic(self.run_dir / BASE_CARD, load_card(config.init_from) or {})
 
     # ---- state -------------------------------------------------------------------------
+    def _initial_weights(self, path: str, fresh_params):
+        """The weights of the released model at `path`, checked against this run's network."""
+        from agents.checkpoint import CheckpointError, load_model
+
+        try:
+            config, _, params = load_model(path, self.game)
+        except CheckpointError as err:
+            raise TrainingError(f"cannot start from {path}: {err}") from None
+        if config != self.net_config:
+            raise TrainingError(f"cannot start from {path}: its network is {config.kind} {config.channels}x"
+                                f"{config.blocks}, this run's is {self.net_config.kind} "
+                                f"{self.net_config.channels}x{self.net_config.blocks} (set --channels/--blocks)")
+        return jax.tree.map(lambda fresh, loaded: jnp.asarray(loaded, fresh.dtype), fresh_params, params)
+
     def _fresh_state(self, params) -> dict[str, Any]:
         cfg = self.config
         key = jax.random.fold_in(jax.random.key(cfg.seed), 2**31 - 1)  # distinct from every iteration key
