@@ -5,7 +5,7 @@ per leaf, `solve=True`, as in OpenSpiel's mcts example). Colours alternate game 
 game starts from the empty board and differs through both sides' random rollouts. Run in a
 scratch venv that has open_spiel and this project (never a dependency of the project):
 
-    python3 -m venv /tmp/osenv && /tmp/osenv/bin/pip install open_spiel -e .
+    python3 -m venv /tmp/osenv && /tmp/osenv/bin/pip install open_spiel -e .   # open_spiel 2.0.2 here
     /tmp/osenv/bin/python arena/bench/peers/openspiel_mcts.py --games 40 --sims 1000
 
 Prints one line per game and a summary: our score (win 1, draw 0.5) and the median seconds per
