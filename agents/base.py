@@ -78,5 +78,5 @@ class Agent(abc.ABC):
             out[i] = self.decide(one, keys[i]).action
         return out
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (an optional hook: most agents hold nothing)
         """Releases resources (threads, caches). Safe to call more than once."""

@@ -154,10 +154,11 @@ class Evaluator:
         size = states.ply.shape[0]
         out = []
         for start in range(0, size, self.chunk):
-            part = jax.tree.map(lambda x: x[start : start + self.chunk], states)
+            part = jax.tree.map(lambda x, start=start: x[start : start + self.chunk], states)
             n = part.ply.shape[0]
             if n < self.chunk and size > self.chunk:  # pad to one compiled shape
-                part = jax.tree.map(lambda x: np.concatenate([x, np.repeat(x[-1:], self.chunk - n, 0)]), part)
+                pad = self.chunk - n
+                part = jax.tree.map(lambda x, pad=pad: np.concatenate([x, np.repeat(x[-1:], pad, 0)]), part)
             out.append(np.asarray(fn(part))[:n])
         return np.concatenate(out)
 
