@@ -28,7 +28,7 @@ class Decision:
     policy: np.ndarray | None = None  # [A] the agent's move distribution (visit share, prior, ...)
     visits: np.ndarray | None = None  # [A] search visit counts
     q_values: np.ndarray | None = None  # [A] search value of each move
-    value: float | None = None  # root value estimate
+    value: float | None = None  # the position's value: a search's q of the chosen move, a net's value
     prior: np.ndarray | None = None  # [A] network prior
     info: dict[str, Any] = dataclasses.field(default_factory=dict)  # agent-specific extras
 

@@ -109,12 +109,17 @@ class SearchAgent(Agent):
         legal = np.asarray(self.game.legal_mask(state))
         visits = np.asarray(out.visits[0])
         q = np.where(legal & (visits > 0), np.asarray(out.q_values[0], np.float64), np.nan)
+        action = int(out.action[0])
+        # The position's value is the chosen move's q, not the root's backed-up mean: Gumbel's
+        # sequential halving spends many visits on moves it will not play, which would drag
+        # the mean (and the window's win bar) toward them.
+        value = float(q[action]) if np.isfinite(q[action]) else float(out.root_value[0])
         return Decision(
-            action=int(out.action[0]),
+            action=action,
             policy=np.asarray(out.action_weights[0]) * legal,
             visits=visits,
             q_values=q,
-            value=float(out.root_value[0]),
+            value=value,
             prior=np.asarray(out.prior[0]),
             info={"simulations": self.settings.num_simulations, "search": self.settings.policy},
         )

@@ -309,3 +309,13 @@ def _best(game: games.Game, moves: str) -> list[int]:
     scores = reference_scores(game, game.from_moves(moves))
     top = max(scores.values())
     return [a for a, s in scores.items() if s == top]
+
+
+@pytest.mark.parametrize("spec", ["mcts:sims=64,policy=gumbel", "mcts:sims=64"])
+def test_decision_value_is_the_chosen_moves_q(spec: str) -> None:
+    """The window's win bar shows `Decision.value`: the chosen move's q, not the root mean,
+    which Gumbel's visits to moves it will not play drag down."""
+    game = games.make("tictactoe")
+    decision = agents.make(spec, game, seed=0).decide(game.from_moves("1425"))
+    assert decision.action == 2  # cell 3 completes 1-2-3
+    assert decision.value == pytest.approx(decision.q_values[decision.action]) and decision.value > 0.99
