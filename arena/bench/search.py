@@ -40,6 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", default=None, help="az model folder (default: the released model, else a random-init net)")
     parser.add_argument("--az-sims", type=int, default=200)
     parser.add_argument("--skip", nargs="*", default=[], choices=["throughput", "latency", "startup"])
+    parser.add_argument("--openspiel-seconds", type=float, default=OPENSPIEL_SECONDS_PER_1000,
+                        help="MCTSBot's seconds per 1000-simulation move to compare with (default: ANCHORS.md's "
+                             "0.3; measured on this machine by arena/bench/peers/openspiel_mcts.py)")
     parser.add_argument("--seed", type=int, default=0)
 
 
@@ -136,7 +139,8 @@ def run(args: argparse.Namespace) -> int:
     import games
 
     game = games.make(args.game)
-    peer_per_sim = 1000 / OPENSPIEL_SECONDS_PER_1000
+    peer_seconds = args.openspiel_seconds
+    peer_per_sim = 1000 / peer_seconds
     print(f"search benchmark on {jax.devices()[0].platform} ({os.cpu_count()} CPUs), game {game.spec}; "
           "timings on shared machines are noisy")
     if "throughput" not in args.skip:
@@ -160,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
                 first, median = latency(agent, game, args.moves, args.seed)
                 note = ""
                 if name.startswith("mcts"):
-                    note = f"  OpenSpiel MCTSBot {OPENSPIEL_SECONDS_PER_1000:.1f} s: {OPENSPIEL_SECONDS_PER_1000 / median:.1f}x faster"
+                    note = f"  OpenSpiel MCTSBot {peer_seconds:.3g} s: {peer_seconds / median:.1f}x faster"
                 print(f"  {name:<16} first move {first:6.2f} s (compile)  median {median * 1000:7.1f} ms{note}",
                       flush=True)
         if "startup" not in args.skip:
