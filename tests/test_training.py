@@ -94,10 +94,12 @@ def test_cli_train_export_plot_and_az_agent(tmp_path, capsys):
     args = ["train", GAME, "--out", str(run), "--iterations", "2", "--num-envs", "16", "--rollout-steps", "8",
             "--num-simulations", "8", "--channels", "8", "--blocks", "1", "--batch-size", "32",
             "--updates-per-iteration", "2", "--buffer-size", "512", "--eval-every", "2", "--eval-positions", "20",
-            "--max-considered-actions", "4"]
+            "--max-considered-actions", "4", "--vs", "random", "--vs-games", "2"]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "it    2/2" in out and "random: mcts" in out
+    assert "it    2/2" in out and "random: mcts" in out and "vs random:" in out
+    last = json.loads((run / "metrics.jsonl").read_text().splitlines()[-1])
+    assert 0.0 <= last["score_vs_random"] <= 1.0
     model = tmp_path / "model"
     assert main(["export", str(run), "--to", str(model)]) == 0
     card = json.loads((model / "card.json").read_text())

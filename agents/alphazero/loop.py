@@ -50,6 +50,8 @@ def format_line(p: Progress, total: int, evals: dict[str, Any]) -> str:
             raw = evals.get(key.replace("mcts", "policy"))
             if raw is not None:
                 line += f" net {raw:.2%}"
+        elif key.startswith("score_vs_"):
+            line += f" | vs {key[len('score_vs_'):]}: {value:.0%}"
     return line
 
 

@@ -18,6 +18,8 @@ import dataclasses
 import time
 from pathlib import Path
 
+from games import SpecError
+
 NAME = "train"
 HELP = "self-play training with MCTS in the loop"
 
@@ -31,6 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", action="store_true", help="continue the run in --out")
     parser.add_argument("--config", help="JSON file of options (command-line flags override it)")
     parser.add_argument("--quiet", action="store_true", help="no per-iteration lines")
+    parser.add_argument("--vs", action="append", default=[], metavar="SPEC",
+                        help="at each evaluation also score az against this baseline agent "
+                             "(repeatable), e.g. --vs mcts:sims=200 --vs solver:depth=4")
+    parser.add_argument("--vs-games", type=int, default=20,
+                        help="games per baseline and evaluation, colour-swapped pairs (default 20)")
     group = parser.add_argument_group("distributed (jax.distributed)")
     group.add_argument("--coordinator", help="HOST:PORT of process 0")
     group.add_argument("--num-processes", type=int)
@@ -75,7 +82,16 @@ def run(args: argparse.Namespace) -> int:
     config = build_config(args)
     out = Path(args.out) if args.out else Path("runs") / config.game.split(":")[0]
     start = time.perf_counter()
-    summary = train(config, out, resume=args.resume, verbose=not args.quiet)
+    extra = []
+    if args.vs:
+        import games
+        from arena.training_evals import baseline_eval
+
+        if args.vs_games < 2:
+            raise SpecError(f"--vs-games {args.vs_games}: expected at least 2 (one colour-swapped pair)")
+        extra.append(baseline_eval(games.make(config.game), args.vs, games=args.vs_games,
+                                   sims=config.eval_simulations, seed=config.seed))
+    summary = train(config, out, resume=args.resume, verbose=not args.quiet, extra_evals=extra)
     print(f"run directory: {out}  ({time.perf_counter() - start:.0f} s this session); "
           f"`arena plot {out}` draws the curves, `arena export {out}` releases the model")
     return 0 if summary.get("completed") else 130
