@@ -56,3 +56,15 @@ def test_connect4_model_plays_far_better_than_random_on_pons_positions():
         positions = sample(load_pons_set(name), 100, seed=3)
         mistakes += mistake_report(agent, game, name, positions, seed=0, solver=solver).mistakes
     assert mistakes <= 8, f"{mistakes} mistakes on 200 positions"
+
+
+@pytest.mark.parametrize("plies", [0, 1, 2])
+def test_tictactoe_model_never_loses_to_the_perfect_solver_from_any_opening(plies):
+    """Both colours from every opening of 0-2 plies against perfect play: the model always gets
+    the opening's game-theoretic result (the win from won openings, the draw from drawn ones;
+    from lost openings any loss is that result)."""
+    from arena.evaluate import vs_solver
+
+    report = vs_solver("az:sims=32", games.make("tictactoe"), plies=plies, seed=0)
+    assert report.games == {0: 2, 1: 18, 2: 144}[plies]
+    assert report.achieved == report.games
