@@ -319,3 +319,28 @@ def test_decision_value_is_the_chosen_moves_q(spec: str) -> None:
     decision = agents.make(spec, game, seed=0).decide(game.from_moves("1425"))
     assert decision.action == 2  # cell 3 completes 1-2-3
     assert decision.value == pytest.approx(decision.q_values[decision.action]) and decision.value > 0.99
+
+
+@pytest.mark.parametrize("policy", ["puct", "gumbel"])
+def test_batched_backward_gives_bit_identical_searches(policy: str) -> None:
+    """agents/mctx_backward.py replaces mctx's vmapped backward for speed only: every output of
+    a search over games of different depths must be exactly what mctx's own version gives."""
+    from agents import mctx_backward
+
+    game = games.make("connect4")
+    states = stack(game, ["", "4453", "44444", "1234567", "33", "7654321"])
+
+    def search():
+        run = jax.jit(functools.partial(run_search, game, RolloutEvaluator(game, 1), num_simulations=100,
+                                        policy=policy))
+        return jax.device_get(run(None, states, jax.random.key(1)))
+
+    assert mctx_backward.install()
+    try:
+        mctx_backward.uninstall()
+        original = search()
+    finally:
+        assert mctx_backward.install()
+    patched = search()
+    for field in ("action", "visits", "root_value", "q_values", "action_weights"):
+        np.testing.assert_array_equal(np.asarray(getattr(original, field)), np.asarray(getattr(patched, field)))
