@@ -85,11 +85,11 @@ def run(args: argparse.Namespace) -> int:
     extra = []
     if args.vs:
         import games
-        from arena.training_evals import baseline_eval
+        from arena.training_evals import baseline_scores
 
         if args.vs_games < 2:
             raise SpecError(f"--vs-games {args.vs_games}: expected at least 2 (one colour-swapped pair)")
-        extra.append(baseline_eval(games.make(config.game), args.vs, games=args.vs_games,
+        extra.append(baseline_scores(games.make(config.game), args.vs, games=args.vs_games,
                                    sims=config.eval_simulations, seed=config.seed))
     summary = train(config, out, resume=args.resume, verbose=not args.quiet, extra_evals=extra)
     print(f"run directory: {out}  ({time.perf_counter() - start:.0f} s this session); "
