@@ -1,10 +1,11 @@
 """Playing strength against perfect play: mistake rates on labelled positions, games vs the solver.
 
 A mistake (ANCHORS.md) is a chosen move whose game-theoretic outcome (win > draw > loss, for
-the mover) is worse than the best move's; scores inside one class do not count. The best
-class comes from the position's label (Pons' `<moves> <score>` files carry it; otherwise the
-project's solver computes it); the chosen move's class from solving the position after it.
-In a lost position no move can be a mistake, so it costs no solve.
+the mover) is worse than the best move's; scores inside one class do not count. The rule and
+every solve are the judge's (`agents.solver.Judge`, weak solves, cached): the best class comes
+from the position's label (Pons' `<moves> <score>` files carry it; otherwise the judge solves
+it), the chosen move's class from the position after it. In a lost position no legal move can
+be a mistake, so it costs no solve; an illegal move is always one.
 
 `vs_solver` plays the agent against the perfect solver from every K-ply opening, with both
 colours, and reports how often the agent obtains the game-theoretic result of the opening.
@@ -21,6 +22,7 @@ import jax
 import numpy as np
 
 from agents.base import Agent
+from agents.solver import CLASS_NAMES, Judge, outcome_class
 from arena.ratings import wilson_interval
 from games import Game, IllegalMoveError, SuiteError
 
@@ -61,8 +63,6 @@ class MistakeReport:
         return (f"{self.name:<16} {self.positions:>6} {self.mistakes:>8} {100 * self.rate:>7.2f}%  "
                 f"[{100 * low:.2f}%, {100 * high:.2f}%]")
 
-
-CLASS_NAME = {1: "win", 0: "draw", -1: "loss"}
 
 
 def read_positions(game: Game, path: str | Path) -> list[tuple[str, int | None]]:
@@ -137,19 +137,11 @@ def choose_moves(agent: Agent, game: Game, positions: Sequence[str], *, seed: in
     return out
 
 
-def _outcome(score: float) -> int:
-    from agents.solver import outcome_class
-
-    return outcome_class(score)
-
-
 def mistake_report(agent: Agent, game: Game, name: str, positions: Sequence[tuple[str, int | None]], *,
-                   seed: int = 0, solver=None, progress: Callable[[str, int, int], None] | None = None
-                   ) -> MistakeReport:
-    """Counts the agent's mistakes on labelled (or solver-labelled) positions."""
-    from agents.solver import Solver
-
-    solver = solver or Solver(game)
+                   seed: int = 0, judge: Judge | None = None,
+                   progress: Callable[[str, int, int], None] | None = None) -> MistakeReport:
+    """Counts the agent's mistakes on labelled (or judge-labelled) positions."""
+    judge = judge or Judge(game)
     start = time.perf_counter()
     moves = [p for p, _ in positions]
     total = len(moves)
@@ -159,25 +151,12 @@ def mistake_report(agent: Agent, game: Game, name: str, positions: Sequence[tupl
     by_class: dict[str, list[int]] = {"win": [0, 0], "draw": [0, 0], "loss": [0, 0]}
     for i, ((position, label), action) in enumerate(zip(positions, chosen, strict=True)):
         state = game.from_moves(position)
-        # Only outcome classes matter, so a weak solve (win/draw/loss, no distance) suffices.
-        score = label if label is not None else solver.solve(position, weak=True).score
-        best = _outcome(score)
-        by_class[CLASS_NAME[best]][0] += 1
-        if not (0 <= action < game.num_actions) or action not in game.legal_actions(state):
+        best = outcome_class(label) if label is not None else judge.value(position)
+        by_class[CLASS_NAMES[best]][0] += 1
+        if judge.mistake(state, action, value=best):
             mistakes += 1
-            illegal += 1
-            by_class[CLASS_NAME[best]][1] += 1
-            continue
-        if best == -1:  # every move loses: nothing to get wrong
-            continue
-        after = game.play(state, action)
-        if bool(after.terminal):
-            got = 0 if game.winner(after) is None else 1
-        else:
-            got = -_outcome(solver.solve(game.to_moves(after), weak=True).score)
-        if got < best:
-            mistakes += 1
-            by_class[CLASS_NAME[best]][1] += 1
+            by_class[CLASS_NAMES[best]][1] += 1
+            illegal += not (0 <= action < game.num_actions and action in game.legal_actions(state))
         if progress:
             progress("solve", i + 1, total)
     return MistakeReport(name, total, mistakes, illegal, by_class, time.perf_counter() - start)
@@ -226,19 +205,18 @@ def vs_solver(agent_spec: str, game: Game, *, plies: int = 1, seed: int = 0, con
               on_record=None) -> VsSolverReport:
     """Plays `agent_spec` against `solver` from every `plies`-ply opening, both colours."""
     import agents as agents_mod
-    from agents.solver import Solver
     from arena.match import GameJob, play_wave
     from arena.openings import to_actions
 
     start = time.perf_counter()
-    solver = Solver(game)
+    judge = Judge(game)
     openings = all_openings(game, plies)
     name, perfect = agent_spec.strip(), "perfect-solver"
     players = {name: agents_mod.make(agent_spec, game, seed=seed), perfect: agents_mod.make("solver", game, seed=seed)}
     jobs = []
     truth = {}
     for q, opening in enumerate(openings):
-        value = _outcome(solver.solve(opening).score)  # for the side to move at the opening
+        value = judge.value(opening)  # for the side to move at the opening
         mover = len(to_actions(game, opening)) % 2
         for seat in (0, 1):
             seats = (name, perfect) if seat == 0 else (perfect, name)
@@ -252,10 +230,10 @@ def vs_solver(agent_spec: str, game: Game, *, plies: int = 1, seed: int = 0, con
                                 on_finish=on_record):
             seat, target = truth[record.index]
             got = 0 if record.winner is None else (1 if record.winner == seat else -1)
-            by_class[CLASS_NAME[target]][0] += 1
+            by_class[CLASS_NAMES[target]][0] += 1
             if got >= target:
                 achieved += 1
-                by_class[CLASS_NAME[target]][1] += 1
+                by_class[CLASS_NAMES[target]][1] += 1
     for agent in players.values():
         agent.close()
     return VsSolverReport(len(openings), len(jobs), achieved, by_class, time.perf_counter() - start)

@@ -8,7 +8,7 @@ import pytest
 
 import agents
 import games
-from agents.solver import Solver, load_pons_set
+from agents.solver import Judge, load_pons_set
 from arena.cli import main
 from arena.evaluate import EvalError, all_openings, mistake_report, read_positions, sample, vs_solver
 
@@ -17,23 +17,23 @@ TTT = games.make("tictactoe")
 
 
 @pytest.fixture(scope="module")
-def c4_solver():
-    return Solver(C4)
+def c4_judge():
+    return Judge(C4)
 
 
-def test_solver_makes_no_mistakes_on_pons_positions(c4_solver):
+def test_solver_makes_no_mistakes_on_pons_positions(c4_judge):
     solver_agent = agents.make("solver", C4, seed=0)
     for name, count in (("end-easy", 30), ("middle-easy", 10)):
         positions = sample(load_pons_set(name), count, seed=1)
-        report = mistake_report(solver_agent, C4, name, positions, solver=c4_solver)
+        report = mistake_report(solver_agent, C4, name, positions, judge=c4_judge)
         assert report.positions == count and report.mistakes == 0 and report.rate == 0.0
         low, high = report.interval
         assert low == 0.0 and 0 < high < 0.4
 
 
-def test_random_makes_many_mistakes(c4_solver):
+def test_random_makes_many_mistakes(c4_judge):
     positions = sample(load_pons_set("end-easy"), 80, seed=2)
-    report = mistake_report(agents.make("random", C4, seed=0), C4, "end-easy", positions, solver=c4_solver)
+    report = mistake_report(agents.make("random", C4, seed=0), C4, "end-easy", positions, judge=c4_judge)
     assert 0.1 < report.rate < 0.8  # ~27% measured on 100 positions
     assert report.interval[0] > 0.05
     # losing positions can never hold a mistake

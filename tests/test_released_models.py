@@ -43,18 +43,18 @@ def test_connect4_model_plays_far_better_than_random_on_pons_positions():
     """The released connect-four model with 64 simulations on 100 End-Easy and 100 Middle-Easy
     positions (Pons' sets, shipped in agents/solver/data): its card reports 1-2% mistakes there
     during training; `random` makes about 27% on End-Easy."""
-    from agents.solver import Solver, load_pons_set
+    from agents.solver import Judge, load_pons_set
     from arena.evaluate import mistake_report, sample
 
     game = games.make("connect4")
     if not (CHECKPOINTS / "connect4" / "model.json").exists():
         pytest.skip("reason: no released connect-four model")
     agent = agents.make("az:sims=64", game, seed=0)
-    solver = Solver(game)
+    judge = Judge(game)
     mistakes = 0
     for name in ("end-easy", "middle-easy"):
         positions = sample(load_pons_set(name), 100, seed=3)
-        mistakes += mistake_report(agent, game, name, positions, seed=0, solver=solver).mistakes
+        mistakes += mistake_report(agent, game, name, positions, seed=0, judge=judge).mistakes
     assert mistakes <= 8, f"{mistakes} mistakes on 200 positions"
 
 

@@ -1,8 +1,9 @@
 """Evaluation during training: mistake rates against perfect play on fixed labelled positions.
 
 A mistake (ANCHORS.md) is a chosen move whose game-theoretic outcome (win > draw > loss) is
-worse than the best move's; scores inside one class do not count. Positions and labels are
-computed once by the project's solver and cached in the run directory:
+worse than the best move's; scores inside one class do not count. The rule and the labels
+(the outcome class of every move, by weak solves) come from the one judge
+(`agents.solver.judge`). Positions and labels are computed once and cached in the run directory:
 - boards of at most 16 cells (tic-tac-toe): every non-terminal position (4,520 on 3x3);
 - standard connect four: samples of Pons' End-Easy, Middle-Easy and Begin-Easy sets;
 - other boards: positions from random playouts at every ply, deduplicated.
@@ -22,11 +23,11 @@ import numpy as np
 from agents.network import apply
 from agents.search import NetworkEvaluator, run_search
 from agents.solver.datasets import load_pons_set
-from agents.solver.solver import Solver, outcome_class
+from agents.solver.judge import ILLEGAL, Judge, is_mistake
 from games import Game
 from games.enumerate import layers
 
-ILLEGAL = -2
+__all__ = ["ILLEGAL", "EvalSet", "Evaluator", "build_eval_sets", "load_eval_sets", "save_eval_sets"]
 
 
 @dataclasses.dataclass
@@ -40,14 +41,9 @@ class EvalSet:
         return self.move_classes.max(axis=1)
 
     def mistakes(self, actions: np.ndarray) -> np.ndarray:
-        """[B] bool: the chosen action's outcome class is worse than the best one."""
+        """[B] bool: the chosen action's outcome class is worse than the best one (the judge's rule)."""
         chosen = self.move_classes[np.arange(len(actions)), actions]
-        return chosen < self.best
-
-
-def _classes(solver: Solver, position) -> np.ndarray:
-    scores = solver.analyze(position).move_scores
-    return np.asarray([ILLEGAL if s is None else outcome_class(s) for s in scores], np.int8)
+        return is_mistake(self.best, chosen)
 
 
 def _all_positions(game: Game) -> list[str]:
@@ -81,7 +77,7 @@ def _random_positions(game: Game, count: int, seed: int) -> list[str]:
 
 def build_eval_sets(game: Game, count: int, seed: int) -> list[EvalSet]:
     """The labelled positions for `game` (slow the first time; cache with save/load)."""
-    solver = Solver(game)
+    judge = Judge(game)  # exact: no budget
     if game.config.num_cells <= 16:
         named = [("all", _all_positions(game))]
     elif game.is_standard and game.name == "connect4":
@@ -96,8 +92,8 @@ def build_eval_sets(game: Game, count: int, seed: int) -> list[EvalSet]:
     sets = []
     for name, pos in named:
         # The Python minimax backend takes boards directly (no per-position replay of moves).
-        inputs = pos if solver.uses_bitboard else list(game.batch_from_moves(pos).board)
-        sets.append(EvalSet(name, pos, np.stack([_classes(solver, p) for p in inputs])))
+        inputs = pos if judge.solver.uses_bitboard else list(game.batch_from_moves(pos).board)
+        sets.append(EvalSet(name, pos, np.stack([judge.move_classes(p) for p in inputs])))
     return sets
 
 

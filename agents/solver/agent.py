@@ -14,6 +14,7 @@ import jax
 import numpy as np
 
 from agents.base import Agent, Decision
+from agents.solver.judge import verdict
 from agents.solver.solver import Solver, outcome_class
 from games import Game, SpecError, State
 from games.spec import parse_float, parse_int
@@ -56,7 +57,7 @@ class SolverAgent(Agent):
             "outcome": outcome_class(result.score),
             "nodes": result.nodes,
             "seconds": result.seconds,
-            "text": self.describe(result.score, result.exact, int(state.ply)),
+            "text": verdict(self.game, int(state.ply), result.score, exact=result.exact),  # the judge's words
         }
         return Decision(action=action, policy=policy, q_values=q, value=float(q[action]), info=info)
 
@@ -67,19 +68,6 @@ class SolverAgent(Agent):
             return float(score) * 0.5
         sign = 1.0 if score > 0 else -1.0
         return sign * (0.5 + 0.5 * abs(score) / half)
-
-    def describe(self, score: float, exact: bool, ply: int) -> str:
-        """'win in N' / 'loss in N' (N = the mover's own moves, winning stone included), 'draw'."""
-        if not exact and -1 < score < 1:
-            return f"unclear ({score:+.2f}, heuristic)"
-        if score == 0:
-            return "draw"
-        half = (self.game.config.num_cells + 1) // 2
-        # win score = half + 1 - winner's stones at the end
-        winner_stones = half + 1 - abs(int(score))
-        if score > 0:  # the mover has ply // 2 stones now
-            return f"win in {winner_stones - ply // 2}" + ("" if exact else " (so far)")
-        return f"loss in {winner_stones - (ply + 1) // 2}" + ("" if exact else " (so far)")
 
 
 def make_solver(game: Game, options: Mapping[str, str], *, spec: str, seed: int) -> SolverAgent:

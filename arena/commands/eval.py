@@ -90,9 +90,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     sources = _sources(args, game)
     agent = agents_mod.make(args.agent, game, seed=args.seed)
-    from agents.solver import Solver
+    from agents.solver import Judge
 
-    solver = Solver(game)
+    judge = Judge(game)  # one judge, so its cache serves every set
     reports = []
     if not args.json:
         print(f"{args.agent} on {game.spec}: mistakes against perfect play (95% Wilson interval)")
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         for name, positions in sources:
             positions = sample(positions, args.limit or None, args.seed)
-            report = mistake_report(agent, game, name, positions, seed=args.seed, solver=solver)
+            report = mistake_report(agent, game, name, positions, seed=args.seed, judge=judge)
             reports.append(report)
             if not args.json:
                 print(report.line(), flush=True)

@@ -1,20 +1,19 @@
 """What the overlays show, computed without pygame: opponent choice, solver verdicts, win odds.
 
-Every source is optional. An agent that fills no `prior` has no policy heat map; a missing
-solver module or a board it cannot solve gives `SolverUnavailable`; the window then says
-"not available" instead of failing, and picks the real data up as soon as it exists.
+Every source is optional. An agent that fills no `prior` has no policy heat map; a board the
+exact solver cannot handle gives `SolverUnavailable`, and the window then says "not available"
+instead of failing. Solver verdicts come from the one judge (`agents.solver.judge`).
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from agents.solver import Judge, JudgeUnavailable, verdict
 from games import Game, State
 
 CHECKPOINTS = Path(__file__).resolve().parents[2] / "checkpoints"
@@ -23,7 +22,7 @@ STRENGTH_STEPS = {"sims": (16, 32, 64, 100, 200, 400, 800, 1600, 3200), "depth":
 
 
 class SolverUnavailable(Exception):
-    """No exact solver for this game (not built yet, or the board is too big for it)."""
+    """No exact solver for this game (the board is too big for it)."""
 
 
 def released_checkpoint(game: Game, root: Path = CHECKPOINTS) -> Path | None:
@@ -106,94 +105,33 @@ def win_probability(value: float | None, to_move: int) -> float | None:
     return (v + 1.0) / 2.0
 
 
-# ---- the exact solver ----------------------------------------------------------------
-_solvers: dict[str, Any] = {}
+# ---- the exact solver, through the judge ---------------------------------------------------
+_judges: dict[str, Judge] = {}
 
 
-def _make_solver(game: Game) -> Any:
-    """A cached `agents.solver.Solver(game)`; SolverUnavailable when it does not exist."""
-    if game.spec in _solvers:
-        return _solvers[game.spec]
-    try:
-        module = importlib.import_module("agents.solver")
-        cls = module.Solver
-    except (ImportError, AttributeError) as err:
-        raise SolverUnavailable("solver not built yet") from err
-    try:
-        solver = cls(game)
-    except Exception as err:  # noqa: BLE001 - e.g. a board too big for the bitboard
-        raise SolverUnavailable(f"no solver for {game.spec}: {err}") from err
-    _solvers[game.spec] = solver
-    return solver
-
-
-def _budget_kwargs(method: Any, budget_s: float | None) -> dict[str, Any]:
-    """Passes a time budget under whatever name the solver's `analyze` accepts."""
-    if budget_s is None:
-        return {}
-    try:
-        params = inspect.signature(method).parameters
-    except (TypeError, ValueError):
-        return {}
-    for name in ("time_s", "time_budget", "budget_s", "time_limit", "seconds", "budget"):
-        if name in params:
-            return {name: budget_s}
-    return {}
+def _judge(game: Game) -> Judge:
+    """One `agents.solver.Judge` per game for the window's life (its cache survives undo/redo)."""
+    if game.spec not in _judges:
+        try:
+            _judges[game.spec] = Judge(game)
+        except JudgeUnavailable as err:
+            raise SolverUnavailable(str(err)) from None
+    return _judges[game.spec]
 
 
 def solver_scores(game: Game, state: State, *, budget_s: float | None = 5.0) -> dict[int, int | None]:
-    """Exact score of every legal move (Pons' convention, mover's view); None where unknown.
+    """Pons score of every legal move (mover's view), None where the budget left it unknown.
 
-    Reads `agents.solver`'s `AnalyzeResult.move_scores` (also accepts a plain [A] array or a
-    dict). When the time budget cut the search short (`exact` False), only whole scores of
-    magnitude >= 1 (forced wins found by the deepening search) are kept; the rest is None.
+    `Judge.move_scores` runs `Solver.analyze(state, time_s=budget_s)`: exact scores, or under a
+    cut-off only the forced wins and losses the deepening search proved.
     """
-    solver = _make_solver(game)
-    method = getattr(solver, "analyze", None)
-    if method is None:
-        raise SolverUnavailable("the solver has no analyze()")
-    raw = method(state, **_budget_kwargs(method, budget_s))
-    exact = bool(getattr(raw, "exact", True))
-    for field in ("move_scores", "scores"):
-        if hasattr(raw, field):
-            raw = getattr(raw, field)
-            break
-    legal = game.legal_actions(state)
-    bound = game.config.num_cells + 2  # larger magnitudes are sentinels (full column, aborted)
-    out: dict[int, int | None] = {}
-    if isinstance(raw, dict):
-        items = {int(a): raw.get(a) for a in legal}
-    else:
-        arr = np.asarray(raw, dtype=np.float64).reshape(-1)
-        items = {a: arr[a] if a < arr.size else None for a in legal}
-    for a, s in items.items():
-        if s is None or not math.isfinite(float(s)) or abs(float(s)) > bound or not exact and (abs(float(s)) < 1 or float(s) != int(float(s))):
-            out[a] = None
-        else:
-            out[a] = int(round(float(s)))
-    return out
-
-
-def moves_to_end(game: Game, state: State, score: int) -> int:
-    """How many moves of the winner's the game lasts after this position, for score != 0.
-
-    A win score s means the winner ends with (cells+1)//2 + 1 - s stones (Pons, generalized);
-    the count is the stones still to play, the current move included when the mover wins.
-    """
-    final_stones = (game.config.num_cells + 1) // 2 + 1 - abs(score)
-    ply = int(state.ply)
-    winner_stones_now = ply // 2 if score > 0 else (ply + 1) // 2
-    return max(1, final_stones - winner_stones_now)
+    scores = _judge(game).move_scores(state, time_s=budget_s)
+    return {a: scores[a] for a in game.legal_actions(state)}
 
 
 def verdict_text(game: Game, state: State, score: int | None) -> str:
-    """'W in 3' (the mover wins with 3 more of its own moves), 'D', 'L in 5', or '?'."""
-    if score is None:
-        return "?"
-    if score == 0:
-        return "D"
-    n = moves_to_end(game, state, score)
-    return f"{'W' if score > 0 else 'L'} in {n}"
+    """The judge's short label of a move's score: 'W in 3', 'D', 'L in 5', or '?'."""
+    return verdict(game, int(state.ply), score, short=True)
 
 
 def first(*arrays: Any) -> np.ndarray | None:
