@@ -18,6 +18,7 @@ agent that returns the wrong number of moves raises `AgentError`.
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 
@@ -25,9 +26,12 @@ import jax
 import numpy as np
 
 from agents.base import Agent
+from agents.solver import CLASS_NAMES
 from games import Game, State, SuiteError
 
 RESULT_TEXT = {0: "1-0", 1: "0-1", None: "1/2-1/2"}
+ILLEGAL_REASON = "illegal move"
+SEATS = ("first", "second")
 _WAVE_SALT = 0x5EED  # separates the batched-key stream from the per-game one
 
 
@@ -47,7 +51,15 @@ class GameJob:
 
 @dataclasses.dataclass
 class GameRecord:
-    """A finished game, as written to games.jsonl (one JSON object per line)."""
+    """A finished game, as written to games.jsonl (one JSON object per line).
+
+    `judged` and `first_mistake` are filled by the tournament's judge after the game ends
+    (None in records written before judging existed, or for a game the judge cannot solve):
+    judged = {"moves": [first, second], "mistakes": [...], "unjudged": [...]} per seat, over
+    the agents' moves (the opening is not judged); first_mistake = {"ply": 1-based move
+    number, "player": seat, "agent": name, "move": notation (None for an illegal move),
+    "before": the position's value for the mover, "after": the move's} or None.
+    """
 
     index: int
     pair: int
@@ -59,17 +71,65 @@ class GameRecord:
     reason: str  # "k in a row", "board full", "illegal move"
     plies: int
     times_ms: list[float]  # per agent move (opening moves are not timed)
+    judged: dict | None = None
+    first_mistake: dict | None = None
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)
 
     @staticmethod
     def from_json(data: Mapping) -> GameRecord:
-        fields = {f.name for f in dataclasses.fields(GameRecord)}
-        missing = fields - set(data)
+        """A record from its JSON object, every field checked (ValueError says which is wrong)."""
+        if not isinstance(data, Mapping):
+            raise ValueError(f"expected a JSON object, got {type(data).__name__}")
+        required = {f.name for f in dataclasses.fields(GameRecord) if f.default is dataclasses.MISSING}
+        missing = required - set(data)
         if missing:
             raise ValueError(f"missing fields {sorted(missing)}")
-        return GameRecord(**{k: data[k] for k in fields})
+        fields = {f.name for f in dataclasses.fields(GameRecord)}
+        record = GameRecord(**{k: data[k] for k in fields if k in data})
+        record._check()
+        return record
+
+    def _check(self) -> None:
+        """Types and ranges of every field, so a damaged file is refused before anything runs."""
+        for name in ("index", "pair", "plies"):
+            if not _is_int(getattr(self, name)) or getattr(self, name) < (-1 if name == "pair" else 0):
+                raise ValueError(f"{name} {getattr(self, name)!r} is not a non-negative integer")
+        if not (isinstance(self.players, list) and len(self.players) == 2
+                and all(isinstance(p, str) for p in self.players)):
+            raise ValueError(f"players {self.players!r} is not a list of two agent names")
+        for name in ("opening", "moves", "reason"):
+            if not isinstance(getattr(self, name), str):
+                raise ValueError(f"{name} {getattr(self, name)!r} is not a string")
+        if not (self.winner is None or _is_seat(self.winner)):
+            raise ValueError(f"winner {self.winner!r} is not 0, 1 or null")
+        if self.result != RESULT_TEXT[self.winner]:
+            raise ValueError(f"result {self.result!r} does not match winner {self.winner!r}")
+        if not (isinstance(self.times_ms, list) and all(_is_number(t) for t in self.times_ms)):
+            raise ValueError("times_ms is not a list of finite numbers")
+        if self.judged is not None:
+            parts = ("moves", "mistakes", "unjudged")
+            if not (isinstance(self.judged, Mapping) and set(self.judged) == set(parts) and all(
+                    isinstance(self.judged[k], list) and len(self.judged[k]) == 2
+                    and all(_is_int(n) and n >= 0 for n in self.judged[k]) for k in parts)):
+                raise ValueError(f"judged {self.judged!r} is not {{moves, mistakes, unjudged}}: two counts each")
+            if any(m > n for m, n in zip(self.judged["mistakes"], self.judged["moves"], strict=True)):
+                raise ValueError("judged: more mistakes than judged moves")
+        if self.first_mistake is not None:
+            m = self.first_mistake
+            ok = (isinstance(m, Mapping) and _is_int(m.get("ply")) and 1 <= m["ply"] <= self.plies + 1
+                  and _is_seat(m.get("player"))
+                  and m.get("agent") == self.players[m["player"]]
+                  and (m.get("move") is None or isinstance(m.get("move"), str))
+                  and m.get("before") in (*CLASS_NAMES.values(), None) and m.get("after") in CLASS_NAMES.values())
+            if not ok:
+                raise ValueError(f"first_mistake {str(m)[:60]} is not a judged move of this game")
+
+    @property
+    def forfeit(self) -> bool:
+        """The game ended on an illegal move (which the record does not hold)."""
+        return self.reason == ILLEGAL_REASON
 
     def points(self, name: str) -> float:
         """Points scored by agent `name` in this game (1, 0.5 or 0)."""
@@ -78,11 +138,32 @@ class GameRecord:
         return 1.0 if self.players[self.winner] == name else 0.0
 
     def line(self, total: int | None = None) -> str:
-        """The one parseable line printed per finished game: space-separated key=value tokens."""
+        """The one parseable line printed per finished game: space-separated key=value tokens.
+
+        `mistake=` (judged games only): the first move that threw away value, as
+        PLY:SEAT:BEFORE>AFTER (e.g. 7:second:draw>loss), or '-' when there was none.
+        """
         number = f"{self.index + 1}/{total}" if total else str(self.index + 1)
-        return (f"game={number} first={self.players[0]} second={self.players[1]} result={self.result} "
+        text = (f"game={number} first={self.players[0]} second={self.players[1]} result={self.result} "
                 f"reason={self.reason.replace(' ', '-')} plies={self.plies} "
                 f"opening={self.opening or '-'} moves={self.moves or '-'}")
+        if self.judged is not None:
+            m = self.first_mistake
+            text += " mistake=" + ("-" if m is None else
+                                   f"{m['ply']}:{SEATS[m['player']]}:{m['before'] or '?'}>{m['after']}")
+        return text
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_seat(value: object) -> bool:
+    return _is_int(value) and value in (0, 1)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclasses.dataclass
@@ -109,7 +190,7 @@ class WaveSnapshot:
 
 def _reason(game: Game, state: State) -> str:
     if bool(state.forfeit):
-        return "illegal move"
+        return ILLEGAL_REASON
     if game.winner(state) is None:
         return "board full"
     return f"{game.config.k} in a row"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import time
 from pathlib import Path
 
@@ -43,6 +44,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no line per finished game")
 
 
+def load_sprt(folder: Path) -> dict | None:
+    """The SPRT settings stored in match.json (None: a plain match), checked before anything runs."""
+    from arena.tournament import TournamentError
+
+    try:
+        sprt = json.loads((folder / MATCH_FILE).read_text())["sprt"]
+        if sprt is not None:
+            numbers = [sprt[k] for k in ("elo0", "elo1", "alpha", "beta")]
+            if not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in numbers):
+                raise ValueError("non-numeric SPRT setting")
+            elo0, elo1, alpha, beta = numbers
+            if not (elo0 < elo1 and 0 < alpha < 1 and 0 < beta < 1 and alpha + beta < 1):
+                raise ValueError("SPRT settings out of range")
+        return sprt
+    except (OSError, ValueError, TypeError, KeyError, RecursionError):
+        raise TournamentError(f"cannot resume from {folder}: {MATCH_FILE} is missing or corrupt") from None
+
+
 def sprt_status(run, sprt: dict) -> tuple[str, str]:
     """('LLR ... [lower, upper] ...', decision) from the complete pairs so far."""
     from arena import ratings as rt
@@ -67,10 +86,7 @@ def run(args: argparse.Namespace) -> int:
     if args.resume is not None:
         folder = Path(args.resume)
         tour = TournamentRun.resume(folder)
-        try:
-            sprt = json.loads((folder / MATCH_FILE).read_text()).get("sprt")
-        except (OSError, ValueError, AttributeError):
-            raise TournamentError(f"cannot resume from {folder}: {MATCH_FILE} is missing or corrupt") from None
+        sprt = load_sprt(folder)
         print(f"resuming {folder}: {tour.finished}/{tour.total} games already played")
     else:
         if len(args.agents) != 2:

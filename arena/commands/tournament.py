@@ -9,10 +9,17 @@ Examples:
 
 Per-move budgets are simulations (mcts, az) or depth (solver), so results are reproducible
 from --seed. Each finished game prints one line of key=value tokens; the folder (--out) holds
-games.jsonl (one record per game, with per-move times), results.json (W/D/L per pairing and
-colour, pentanomial pairs, scores, ratings) and state.json; Ctrl-C then --resume DIR continues
-where it stopped. Ratings are fitted jointly by maximum likelihood (logistic Elo, mean 0, 95%
-intervals); perfect or zero scores print one-sided bounds.
+games.jsonl (one record per game, with per-move times and its first mistake), results.json
+(W/D/L per pairing and colour, pentanomial pairs, scores, ratings, accuracy) and state.json;
+Ctrl-C then --resume DIR continues where it stopped (a damaged games.jsonl is refused first).
+Ratings are fitted jointly by maximum likelihood (logistic Elo, mean 0, 95% intervals);
+perfect or zero scores print one-sided bounds.
+
+Every move of every tic-tac-toe and connect-four game (and of the variants the exact solver
+handles) is judged against perfect play once its game ends: accuracy is the share of an
+agent's judged moves that keep the game-theoretic value (a win stays a win, a draw a draw),
+printed beside Elo with the count of mistakes; a position the solver cannot settle within the
+judge's budget per position leaves its moves unjudged, and the table says how many.
 """
 
 from __future__ import annotations
@@ -120,6 +127,8 @@ def play_with_progress(run, agents, *, quiet: bool, stop=None, status=None) -> b
 
     err = Console(stderr=True)
     total = run.total
+    run.judge  # noqa: B018 - made now (a second for connect four), so the note below can say what it does
+    print(f"judge: {run.judge_note}", flush=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("games", total=total, completed=run.finished)
