@@ -156,7 +156,7 @@ def mistake_report(agent: Agent, game: Game, name: str, positions: Sequence[tupl
         if judge.mistake(state, action, value=best):
             mistakes += 1
             by_class[CLASS_NAMES[best]][1] += 1
-            illegal += not (0 <= action < game.num_actions and action in game.legal_actions(state))
+            illegal += not judge.is_legal(state, action)
         if progress:
             progress("solve", i + 1, total)
     return MistakeReport(name, total, mistakes, illegal, by_class, time.perf_counter() - start)

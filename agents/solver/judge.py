@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import numpy as np
@@ -178,6 +178,8 @@ class Judge:
 
     def __init__(self, game: Game | str, *, solver: Solver | None = None, budget_s: float | None = None,
                  cache_size: int = DEFAULT_CACHE_SIZE) -> None:
+        if budget_s is not None and not budget_s > 0:
+            raise ValueError(f"budget_s must be positive, got {budget_s}")
         self.game = make_game(game)
         if solver is None:
             try:
@@ -190,8 +192,6 @@ class Judge:
                 f"no bounded exact solver for {self.game.spec}: the bitboard solver takes gravity boards "
                 f"with (rows + 1) x cols <= 64, the Python minimax at most {MAX_MINIMAX_CELLS} cells "
                 f"({cfg.rows}x{cfg.cols} has {cfg.num_cells})")
-        if budget_s is not None and not budget_s > 0:
-            raise ValueError(f"budget_s must be positive, got {budget_s}")
         self.solver = solver
         self.budget_s = budget_s
         self._cache = _LRU(cache_size)
@@ -209,65 +209,70 @@ class Judge:
             return kind, position
         return kind, tuple(int(a) for a in position)
 
-    def _cached(self, kind: str, position: Position, compute) -> Any:
+    def _cached(self, kind: str, position: Position, compute: Callable[[], tuple[Any, bool]]) -> Any:
+        """The cached answer, or `compute()`'s (answer, whether to keep it)."""
         key = self._key(kind, position)
         found, value = self._cache.get(key)
         if found:
             self.hits += 1
             return value
         self.misses += 1
-        value = compute()
-        self._cache.put(key, value)
+        value, keep = compute()
+        if keep:
+            self._cache.put(key, value)
         return value
 
     def value(self, position: Position) -> int | None:
         """The position's outcome class for the side to move (a weak solve); None beyond the budget."""
-        def compute() -> int | None:
+        def compute() -> tuple[int | None, bool]:
             result = self.solver.solve(position, weak=True, time_s=self.budget_s)
             if not result.exact:
                 self.beyond_budget += 1
-                return None
-            return outcome_class(result.score)
+                return None, True  # the same budget would fail again: remember that too
+            return outcome_class(result.score), True
 
         return self._cached("value", position, compute)
 
     def move_classes(self, position: Position) -> np.ndarray | None:
-        """[A] int8: each action's outcome class for the mover, ILLEGAL where illegal (a weak analysis).
+        """[A] int8 (read-only): each action's outcome class for the mover, ILLEGAL where illegal.
 
-        None when the budget did not settle every move.
+        A weak analysis; None when the budget did not settle every move.
         """
-        def compute() -> np.ndarray | None:
+        def compute() -> tuple[np.ndarray | None, bool]:
             result = self.solver.analyze(position, weak=True, time_s=self.budget_s)
             if not result.exact:
                 self.beyond_budget += 1
-                return None
-            return np.asarray([ILLEGAL if s is None else outcome_class(s) for s in result.move_scores], np.int8)
+                return None, True
+            classes = np.asarray([ILLEGAL if s is None else outcome_class(s) for s in result.move_scores], np.int8)
+            classes.setflags(write=False)
+            return classes, True
 
         return self._cached("classes", position, compute)
 
-    def move_scores(self, position: Position, *, time_s: float | None = None) -> list[int | None]:
+    def move_scores(self, position: Position, *, time_s: float | None = None) -> tuple[int | None, ...]:
         """Each action's Pons score for the mover (None: illegal, or unknown within `time_s`).
 
         Exact scores are cached. When `time_s` cuts the search short, only whole scores of
-        magnitude >= 1 (forced wins and losses the deepening search proved) are kept.
+        magnitude >= 1 (forced wins and losses the deepening search proved) are kept, and the
+        answer is not cached (more time may tell more).
         """
-        key = self._key("scores", position)
-        found, cached = self._cache.get(key)
-        if found:
-            self.hits += 1
-            return list(cached)
-        self.misses += 1
-        result = self.solver.analyze(position, time_s=time_s)
-        if result.exact:
-            scores = [None if s is None else int(s) for s in result.move_scores]
-            self._cache.put(key, scores)
-            return list(scores)
-        return [None if s is None or abs(s) < 1 or s != int(s) else int(s) for s in result.move_scores]
+        def compute() -> tuple[tuple[int | None, ...], bool]:
+            result = self.solver.analyze(position, time_s=time_s)
+            if result.exact:
+                return tuple(None if s is None else int(s) for s in result.move_scores), True
+            return tuple(None if s is None or abs(s) < 1 or s != int(s) else int(s)
+                         for s in result.move_scores), False
+
+        return self._cached("scores", position, compute)
 
     # ---- moves -------------------------------------------------------------------------------
+    def is_legal(self, state: State, action: int) -> bool:
+        """Whether an agent's answer is a legal action here (agents can return anything)."""
+        return 0 <= action < self.game.num_actions and action in self.game.legal_actions(state)
+
     def move_outcome(self, state: State, action: int) -> int | None:
         """The outcome class of playing `action` in `state`, for the mover (None beyond the budget)."""
-        if not (0 <= action < self.game.num_actions) or action not in self.game.legal_actions(state):
+        if not self.is_legal(state, action):
             return ILLEGAL
         after = self.game.play(state, action)
         if bool(after.terminal):
@@ -282,11 +287,9 @@ class Judge:
         position the move is not solved at all: no legal move can be a mistake there.
         """
         before = self.value(state) if value is None else value
-        legal = 0 <= action < self.game.num_actions and action in self.game.legal_actions(state)
-        after = None if legal else ILLEGAL
-        if legal and before != LOSS:
-            after = self.move_outcome(state, action)
-        return judge_move(before, after)
+        if not self.is_legal(state, action):
+            return judge_move(before, ILLEGAL)
+        return judge_move(before, None if before == LOSS else self.move_outcome(state, action))
 
     # ---- games -------------------------------------------------------------------------------
     def judge_game(self, actions: Sequence[int], *, opening_plies: int = 0, forfeit: bool = False) -> GameJudgement:
