@@ -27,8 +27,8 @@ import numpy as np
 from numba import njit
 
 # P (int64 parameter array) indices.
-ROWS, COLS, K, H1, CELLS, HALF, TT_SHIFT, FAST4, SYM_PLIES, BOOK_PLY, TT_STRIDE, TT_MIN_LEFT, ETC_MIN_LEFT = range(13)
-NUM_PARAMS = 13
+ROWS, COLS, K, H1, CELLS, HALF, TT_SHIFT, FAST4, SYM_PLIES, BOOK_PLY, TT_STRIDE, TT_MIN_LEFT, ETC_MIN_LEFT, SORT_MIN_LEFT = range(14)
+NUM_PARAMS = 14
 # Below this many stones the table is keyed by the smaller of a position's key and its mirror
 # image's, so that mirrored lines of play share entries; deeper, few positions are mirror
 # twins and the extra work would not pay.
@@ -92,6 +92,10 @@ def make_context(rows: int, cols: int, k: int, tt_bits: int,
     params[TT_STRIDE] = 2
     params[TT_MIN_LEFT] = 6
     params[ETC_MIN_LEFT] = 6
+    # With 8 cells or fewer left, moves are tried in plain column order (centre first): counting
+    # each move's threats cost more there than the nodes it saved (measured: a 12-stone
+    # analysis 3.3 s -> 1.7 s, Middle-Medium 5.2 -> 4.4 ms per position).
+    params[SORT_MIN_LEFT] = 8
     masks = np.zeros(COLMASK0 + 2 * cols, np.uint64)
     bottom = 0
     board = 0
@@ -332,6 +336,21 @@ def _tt_store(tt, idx, check, score, lower):
 
 
 @njit(cache=True)
+def static_moves(possible, ply, P, M, move_buf):
+    """Fills `move_buf[ply]` with the moves of `possible` in column order, centre last (searched
+    first); returns how many. Near the end of the game the threat count of `order_moves` costs
+    more than the nodes it saves."""
+    cols = P[COLS]
+    count = 0
+    for i in range(cols - 1, -1, -1):
+        move = possible & M[COLMASK0 + np.int64(M[COLMASK0 + cols + i])]
+        if move != 0:
+            move_buf[ply, 2 * count] = np.int64(move)
+            count += 1
+    return count
+
+
+@njit(cache=True)
 def negamax(cur, mask, n, alpha, beta, P, M, tt, move_buf, counters, book_keys, book_scores, book_index):
     """Exact score within [alpha, beta] (fail-soft bounds outside), Pons part 12, without recursion.
 
@@ -356,6 +375,7 @@ def negamax(cur, mask, n, alpha, beta, P, M, tt, move_buf, counters, book_keys, 
     tt_stride = P[TT_STRIDE]
     tt_min_left = P[TT_MIN_LEFT]
     etc_min_left = P[ETC_MIN_LEFT]
+    sort_min_left = P[SORT_MIN_LEFT]
     sym_plies = P[SYM_PLIES]
     shift = np.uint64(P[TT_SHIFT])
     check_mask = (_ONE << shift) - _ONE
@@ -446,7 +466,10 @@ def negamax(cur, mask, n, alpha, beta, P, M, tt, move_buf, counters, book_keys, 
                         if alpha >= beta:
                             ret = beta
                             break
-            count = order_moves(cur, mask, possible, n, P, M, move_buf)
+            if left > sort_min_left:
+                count = order_moves(cur, mask, possible, n, P, M, move_buf)
+            else:
+                count = static_moves(possible, n, P, M, move_buf)
             s_cur[n] = cur
             s_mask[n] = mask
             s_alpha[n] = alpha
