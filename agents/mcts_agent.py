@@ -27,12 +27,17 @@ from agents.search import (
     compiled_search,
 )
 from games import Game, SpecError, State
+from games.game import MAX_CELLS
 from games.spec import parse_float, parse_int
 
 # Four playouts per leaf (batched inside JAX, so cheap) and Q on a fixed [-1, 1] scale: against
 # OpenSpiel's MCTSBot at 1000 simulations this scored 8/10 where one playout scored 4.5/10 and
 # mctx's min-max Q scaling 0/10 (see the search bench notes in the README).
 DEFAULT_ROLLOUTS = 4
+# Upper bounds of the options, so that nothing absurd reaches JAX: a temperature of 100 is
+# already uniform sampling; a million simulations is hours per move on any machine.
+MAX_TEMPERATURE = 100.0
+MAX_SIMULATIONS = 1_000_000
 
 
 def parse_settings(spec: str, options: Mapping[str, str], *, sims: int, policy: str, c: str = "1.25",
@@ -46,22 +51,16 @@ def parse_settings(spec: str, options: Mapping[str, str], *, sims: int, policy: 
         raise SpecError(f"option scale={value_scale!r} in {spec!r} is not valid; valid: {', '.join(VALUE_SCALES)}")
     return SearchSettings(
         num_simulations=parse_int(options.get("sims", str(sims)), key="sims", spec=spec, minimum=1,
-                                  maximum=1_000_000),
+                                  maximum=MAX_SIMULATIONS),
         policy=chosen,
-        temperature=parse_float(options.get("temperature", "0"), key="temperature", spec=spec, minimum=0.0),
-        dirichlet_fraction=_fraction(options.get("noise", "0"), "noise", spec),
+        temperature=parse_float(options.get("temperature", "0"), key="temperature", spec=spec, minimum=0.0,
+                                maximum=MAX_TEMPERATURE),
+        dirichlet_fraction=parse_float(options.get("noise", "0"), key="noise", spec=spec, minimum=0.0, maximum=1.0),
         value_scale=value_scale,
-        pb_c_init=parse_float(options.get("c", c), key="c", spec=spec, minimum=0.0),
+        pb_c_init=parse_float(options.get("c", c), key="c", spec=spec, minimum=0.0, maximum=1000.0),
         max_num_considered_actions=parse_int(options.get("considered", "16"), key="considered",
-                                             spec=spec, minimum=1),
+                                             spec=spec, minimum=1, maximum=MAX_CELLS),
     )
-
-
-def _fraction(value: str, key: str, spec: str) -> float:
-    number = parse_float(value, key=key, spec=spec, minimum=0.0)
-    if number > 1:
-        raise SpecError(f"option {key}={value} in {spec!r} must be between 0 and 1")
-    return number
 
 
 def _one(state: State) -> State:

@@ -21,7 +21,7 @@ from flax import nnx
 
 from agents.base import Agent, Decision
 from agents.checkpoint import default_checkpoint, load_model
-from agents.mcts_agent import SearchAgent, parse_settings
+from agents.mcts_agent import MAX_TEMPERATURE, SearchAgent, parse_settings
 from agents.search import NetworkEvaluator, mask_logits
 from games import Game, State
 from games.spec import parse_float
@@ -81,6 +81,7 @@ def make_az(game: Game, options: Mapping[str, str], *, spec: str, seed: int) -> 
 
 
 def make_policy(game: Game, options: Mapping[str, str], *, spec: str, seed: int) -> PolicyAgent:
-    temperature = parse_float(options.get("temperature", "0"), key="temperature", spec=spec, minimum=0.0)
+    temperature = parse_float(options.get("temperature", "0"), key="temperature", spec=spec, minimum=0.0,
+                              maximum=MAX_TEMPERATURE)
     _, graphdef, params = load_model(resolve_checkpoint(game, options), game)
     return PolicyAgent(game, spec, seed, graphdef=graphdef, params=params, temperature=temperature)

@@ -7,6 +7,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from arena.commands import COMMANDS
 
@@ -22,8 +23,19 @@ def _available_commands() -> list:
     return modules
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse with the project's error form: one line `arena CMD: error: ...`, exit status 2.
+
+    argparse prints a usage block before its errors; every other refusal of the command is one
+    line naming the input and what is valid, so its own are too (`--help` shows the usage).
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="arena",
         description="Game-playing agents that combine a learned policy with search: "
         "tic-tac-toe and connect four, with perfect solvers to judge them.",

@@ -19,7 +19,7 @@ import numpy as np
 
 from games.core import FIRST_STONE, NO_WINNER, GameConfig, Rules, State, winning_lines
 from games.errors import IllegalMoveError, SpecError
-from games.spec import parse_int, parse_spec
+from games.spec import is_ascii_digits, parse_int, parse_spec
 
 PLAYER_SYMBOLS = ("X", "O")
 _SEPARATORS = ",; \t"
@@ -29,6 +29,7 @@ DEFAULTS: dict[str, GameConfig] = {
     "connect4": GameConfig(rows=6, cols=7, k=4, gravity=True),
 }
 MAX_CELLS = 127  # moves are stored as int8
+MAX_SIDE = 32  # rows or columns
 
 
 class Game(Rules):
@@ -92,11 +93,12 @@ class Game(Rules):
         """A 1-based move token to a 0-based action, checking only the range."""
         where = f"move {index} ({token!r})" if index else f"move {token!r}"
         kind = "column" if self.config.gravity else "cell"
-        if not token.isdigit():
+        # ASCII only: str.isdigit() and int() would also read '٤' or '４' as 4.
+        if not is_ascii_digits(token):
             raise IllegalMoveError(
                 f"{where}: not a {kind} number 1..{self.num_actions}", index=index, token=token
             )
-        number = int(token)
+        number = int(token) if len(token) <= 4 else self.num_actions + 1  # no 5,000-digit int()
         if not 1 <= number <= self.num_actions:
             raise IllegalMoveError(
                 f"{where}: {kind} out of range, expected 1..{self.num_actions}", index=index, token=token
@@ -232,7 +234,7 @@ class Game(Rules):
         return "\n".join(lines)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _make(name: str, rows: int, cols: int, k: int) -> Game:
     return Game(name, GameConfig(rows=rows, cols=cols, k=k, gravity=DEFAULTS[name].gravity))
 
@@ -254,9 +256,9 @@ def make(spec: str | Game) -> Game:
     if unknown:
         raise SpecError(f"unknown option {unknown[0]!r} for game {name}: valid options are rows, cols, k")
     base = DEFAULTS[name]
-    rows = parse_int(options.get("rows", str(base.rows)), key="rows", spec=spec, minimum=1, maximum=32)
-    cols = parse_int(options.get("cols", str(base.cols)), key="cols", spec=spec, minimum=1, maximum=32)
-    k = parse_int(options.get("k", str(base.k)), key="k", spec=spec, minimum=2)
+    rows = parse_int(options.get("rows", str(base.rows)), key="rows", spec=spec, minimum=1, maximum=MAX_SIDE)
+    cols = parse_int(options.get("cols", str(base.cols)), key="cols", spec=spec, minimum=1, maximum=MAX_SIDE)
+    k = parse_int(options.get("k", str(base.k)), key="k", spec=spec, minimum=2, maximum=MAX_SIDE)
     if k > max(rows, cols):
         raise SpecError(f"game {spec!r}: k={k} does not fit on a {rows}x{cols} board")
     if rows * cols > MAX_CELLS:

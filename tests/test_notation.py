@@ -59,7 +59,7 @@ def test_connect4_round_trip_and_render():
     ("spec", "words"),
     [
         ("chess", "unknown game 'chess'"),
-        ("connect4:rows=x", "not an integer"),
+        ("connect4:rows=x", "option rows.*expected an integer from 1 to 32, got .x."),
         ("connect4:depth=3", "unknown option 'depth'"),
         ("connect4:rows=2,cols=2,k=4", "does not fit"),
         ("connect4:rows", "malformed option"),
