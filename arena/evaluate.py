@@ -67,6 +67,8 @@ class MistakeReport:
 
 def read_positions(game: Game, path: str | Path) -> list[tuple[str, int | None]]:
     """`<moves> [score]` lines (Pons' format, or moves alone); `#` comments and blanks skipped."""
+    from agents.solver.datasets import parse_label  # scores: ASCII, inside the position's range
+
     path = Path(path)
     try:
         text = path.read_text()
@@ -77,7 +79,7 @@ def read_positions(game: Game, path: str | Path) -> list[tuple[str, int | None]]
         content = line.split("#", 1)[0].split()
         if not content:
             continue
-        if len(content) > 2 or (len(content) == 2 and not content[1].lstrip("-").isdigit()):
+        if len(content) > 2:
             raise EvalError(f"{path}:{number}: expected '<moves> [score]', got {line.strip()!r}")
         try:
             state = game.from_moves(content[0])
@@ -85,7 +87,9 @@ def read_positions(game: Game, path: str | Path) -> list[tuple[str, int | None]]
             raise EvalError(f"{path}:{number}: bad position {content[0]!r}: {err}") from None
         if bool(state.terminal):
             raise EvalError(f"{path}:{number}: position {content[0]!r} is already over")
-        out.append((content[0], int(content[1]) if len(content) == 2 else None))
+        label = (parse_label(content[1], game, int(state.ply), where=f"{path}:{number}", error=EvalError)
+                 if len(content) == 2 else None)
+        out.append((content[0], label))
     if not out:
         raise EvalError(f"positions file {path} holds no positions")
     return out

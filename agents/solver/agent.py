@@ -15,6 +15,7 @@ import numpy as np
 
 from agents.base import Agent, Decision
 from agents.solver.judge import verdict
+from agents.solver.limits import MAX_DEPTH, MAX_SECONDS, exact_refusal
 from agents.solver.solver import Solver, outcome_class
 from games import Game, SpecError, State
 from games.spec import parse_float, parse_int
@@ -71,13 +72,15 @@ class SolverAgent(Agent):
 
 
 def make_solver(game: Game, options: Mapping[str, str], *, spec: str, seed: int) -> SolverAgent:
+    """Checks the budget options (bounded, finite) and that an unbudgeted solver can finish."""
     depth = time_s = None
     if "depth" in options:
-        depth = parse_int(options["depth"], key="depth", spec=spec, minimum=1)
+        depth = parse_int(options["depth"], key="depth", spec=spec, minimum=1, maximum=MAX_DEPTH)
     if "time" in options:
-        time_s = parse_float(options["time"], key="time", spec=spec, minimum=0.0)
-        if time_s <= 0:
-            raise SpecError(f"option time={options['time']} in {spec!r} must be positive")
+        time_s = parse_float(options["time"], key="time", spec=spec, positive=True, maximum=MAX_SECONDS)
     if depth is not None and time_s is not None:
         raise SpecError(f"agent {spec!r}: give depth= or time=, not both")
+    refusal = exact_refusal(game)
+    if refusal and depth is None and time_s is None:
+        raise SpecError(f"agent {spec!r}: {refusal}; give it a budget, e.g. solver:time=5 or solver:depth=6")
     return SolverAgent(game, spec, seed, depth=depth, time_s=time_s)

@@ -11,7 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from games import SuiteError
+from agents.solver.limits import score_bound
+from games import Game, SpecError, SuiteError
+from games import make as make_game
+from games.spec import is_ascii_digits, to_int
 
 PONS_DIR = Path(__file__).parent / "data" / "pons"
 
@@ -56,21 +59,37 @@ def pons_set_name(name: str) -> str:
     return key
 
 
-def read_scored_lines(path: Path | str) -> list[tuple[str, int]]:
-    """`<moves> <score>` lines (Pons' format) with a clear error naming a bad line."""
+def parse_label(text: str, game: Game, ply: int, *, where: str,
+                error: type[SuiteError] = DatasetError) -> int:
+    """A position's score label: an ASCII integer no larger than the position allows.
+
+    Pons' convention bounds |score| by (cells + 1) // 2 - ply // 2 (`score_bound`); a label
+    outside it is a typo or another convention, and would silently count as a win or a loss.
+    Raises `error` (the caller's own error class) naming `where`.
+    """
+    bound = score_bound(game, ply)
+    try:
+        return to_int(text, minimum=-bound, maximum=bound)
+    except SpecError as err:
+        raise error(f"{where}: score {text!r} after {ply} moves on {game.spec}: {err}") from None
+
+
+def read_scored_lines(path: Path | str, game: Game | str = "connect4") -> list[tuple[str, int]]:
+    """`<moves> <score>` lines (Pons' format, compact notation) with a clear error naming a bad line."""
     path = Path(path)
+    game = make_game(game)
     try:
         text = path.read_text()
-    except OSError as err:
-        raise DatasetError(f"cannot read test set {path}: {err.strerror}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DatasetError(f"cannot read test set {path}: {getattr(err, 'strerror', None) or err}") from None
     out = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         parts = line.split()
-        if len(parts) != 2 or not parts[0].isdigit() or not parts[1].lstrip("-").isdigit():
+        if len(parts) != 2 or not is_ascii_digits(parts[0]):
             raise DatasetError(f"{path}:{number}: expected '<moves> <score>', got {line.strip()!r}")
-        out.append((parts[0], int(parts[1])))
+        out.append((parts[0], parse_label(parts[1], game, len(parts[0]), where=f"{path}:{number}")))
     return out
 
 

@@ -26,6 +26,7 @@ import sys
 NAME = "eval"
 HELP = "mistake rate against perfect play (Pons' sets, files) or games vs the solver"
 DEFAULT_SETS = ("end-easy", "middle-easy", "begin-easy")
+MAX_OPENING_SEQUENCES = 10_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,12 +36,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--positions", default=None, metavar="FILE", help="lines '<moves> [score]'")
     source.add_argument("--set", action="append", default=None, metavar="NAME",
                         help=f"Pons' test set (repeatable; 'all' for the six; default {', '.join(DEFAULT_SETS)})")
-    parser.add_argument("--limit", type=int, default=200,
+    from arena.checks import SEED, int_arg
+
+    parser.add_argument("--limit", type=int_arg(0, 10_000_000), default=200,
                         help="positions per set, a seeded sample (default 200; 0 = all)")
     parser.add_argument("--vs-solver", action="store_true", help="play games against the perfect solver instead")
-    parser.add_argument("--plies", type=int, default=1, help="--vs-solver: openings of K plies, all of them (default 1)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the agent and the sample (default 0)")
+    parser.add_argument("--plies", type=int_arg(0), default=1,
+                        help="--vs-solver: openings of K plies, all of them (default 1; at most "
+                             f"{MAX_OPENING_SEQUENCES:,} move sequences, 4 plies on tic-tac-toe and connect four)")
+    parser.add_argument("--seed", type=SEED, default=0, help="seed of the agent and the sample (default 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+
+
+def max_opening_plies(game) -> int:
+    """The longest openings `--vs-solver` enumerates: at most MAX_OPENING_SEQUENCES move sequences
+    (actions^plies), and short of a full board. Every opening costs an exact solve and two games,
+    so the sweep has to be bounded before it starts, not discovered to be endless."""
+    plies = 0
+    while game.num_actions ** (plies + 1) <= MAX_OPENING_SEQUENCES and plies + 1 < game.config.num_cells:
+        plies += 1
+    return plies
 
 
 def _sources(args, game):
@@ -62,16 +77,19 @@ def _sources(args, game):
 
 def run(args: argparse.Namespace) -> int:
     import agents as agents_mod
+    from agents.solver.limits import exact_refusal
     from arena.evaluate import EvalError, mistake_report, sample, vs_solver
     from arena.ratings import wilson_interval
     from games import make as make_game
 
     game = make_game(args.game)
-    if args.limit < 0:
-        raise EvalError("--limit must be >= 0 (0 = all positions)")
+    refusal = exact_refusal(game)
+    if refusal:  # both modes compare against the exact solver
+        raise EvalError(f"{refusal}: it cannot label positions or play perfectly here")
     if args.vs_solver:
-        if args.plies < 0:
-            raise EvalError("--plies must be >= 0")
+        if args.plies > max_opening_plies(game):
+            raise EvalError(f"--plies {args.plies}: expected 0 to {max_opening_plies(game)} on {game.spec} "
+                            f"(every opening is enumerated; at most {MAX_OPENING_SEQUENCES:,} move sequences)")
         agents_mod.make(args.agent, game)  # a bad spec fails before any solving
         report = vs_solver(args.agent, game, plies=args.plies, seed=args.seed)
         data = {"agent": args.agent, "game": game.spec, "vs_solver": report.to_json()}

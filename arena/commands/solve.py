@@ -10,8 +10,10 @@ sooner; 7x6: 22 - the winner's stones at the end), 0 = draw, negative = loss.
   arena solve tictactoe --analyze 5 --json
   cat positions.txt | arena solve connect4 --json
 
-A bad line (malformed, illegal, or finished) prints an error naming the line and the move;
-the other lines are still solved and the exit status is 1 at the end.
+A bad position given as an argument is refused before anything is solved (one line, exit
+status 2). A bad line on standard input (malformed, illegal, or finished) prints an error
+naming the line and the move; the other lines are still solved and the exit status is 1 at
+the end. A board too big for the exact solver needs --time or --depth.
 """
 
 from __future__ import annotations
@@ -33,9 +35,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tt-bits", type=int, default=24, choices=range(16, 31), metavar="{16..30}",
                         help="transposition table of 2^N entries, 10 bytes each (default 24: 160 MiB); "
                              "more helps the deepest analyses such as the empty board")
+    from agents.solver.limits import MAX_DEPTH, MAX_SECONDS
+    from arena.checks import float_arg, int_arg
+
     budget = parser.add_mutually_exclusive_group()
-    budget.add_argument("--depth", type=int, help="search N plies, heuristic beyond (exact=false)")
-    budget.add_argument("--time", type=float, help="seconds per position, heuristic if exceeded")
+    budget.add_argument("--depth", type=int_arg(1, MAX_DEPTH), help="search N plies, heuristic beyond (exact=false)")
+    budget.add_argument("--time", type=float_arg(maximum=MAX_SECONDS, positive=True),
+                        help="seconds per position, heuristic if exceeded")
     _allow_intermixed(parser)
 
 
@@ -84,14 +90,19 @@ def _solve_line(solver, game, number: int, text: str, args: argparse.Namespace) 
 def run(args: argparse.Namespace) -> int:
     import games
     from agents.solver import Solver
+    from agents.solver.limits import exact_refusal
     from games import SpecError, SuiteError
 
     game = games.make(args.game)
-    if args.depth is not None and args.depth < 1:
-        raise SpecError("--depth must be at least 1")
-    if args.time is not None and not args.time > 0:
-        raise SpecError("--time must be positive")
+    refusal = exact_refusal(game)
+    if refusal and args.depth is None and args.time is None:
+        raise SpecError(f"{refusal}; pass --time SECONDS or --depth N for a bounded, heuristic answer")
     solver = Solver(game, tt_bits=args.tt_bits)
+    for text in args.positions:  # positions given as arguments: all checked before any is solved
+        try:
+            solver.parse(text.strip())
+        except SuiteError as err:
+            raise SuiteError(f"position {text.strip()!r}: {err}") from None
     lines = args.positions if args.positions else (line.rstrip("\n") for line in sys.stdin)
     failures = 0
     for number, raw in enumerate(lines, 1):
