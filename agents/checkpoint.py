@@ -29,7 +29,7 @@ import numpy as np
 from flax import nnx
 
 from agents.network import NetworkConfig, abstract_network
-from games import Game, SuiteError
+from games import Game, SpecError, SuiteError
 
 FORMAT = "kinrow-model"
 FORMAT_VERSION = 1
@@ -88,6 +88,9 @@ def save_model(directory: str | os.PathLike[str], game: Game, config: NetworkCon
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
         arrays = _flatten(params)
+        bad = next((name for name, a in arrays.items() if not np.isfinite(a).all()), None)
+        if bad is not None:
+            raise CheckpointError(f"cannot save a model whose weights are not finite ({bad} holds NaN or inf)")
         with open(staging / WEIGHTS_FILE, "wb") as handle:
             np.savez(handle, **arrays)
         meta = {
@@ -154,10 +157,14 @@ def load_model(path: str | os.PathLike[str], game: Game) -> tuple[NetworkConfig,
         raise CheckpointError(f"checkpoint {folder} was trained for {meta.get('game')}, not {game.spec}")
     try:
         config = NetworkConfig.from_dict(meta["network"])
-    except (KeyError, TypeError) as err:
+    except (KeyError, TypeError, AttributeError, SpecError) as err:
         raise CheckpointError(f"{folder / MODEL_FILE} has a bad network config ({err})") from None
     if config.game != game.spec:
         raise CheckpointError(f"checkpoint {folder} was trained for {config.game}, not {game.spec}")
+    board = (game.config.rows, game.config.cols, game.num_actions)
+    if (config.rows, config.cols, config.num_actions) != board:
+        raise CheckpointError(f"{folder / MODEL_FILE}: its network is for a {config.rows}x{config.cols} board with "
+                              f"{config.num_actions} actions, but {game.spec} has {board[0]}x{board[1]} and {board[2]}")
     weights = folder / str(meta.get("weights", WEIGHTS_FILE))
     if not weights.is_file():
         raise CheckpointError(f"checkpoint {folder} has no weights file {weights.name}")
@@ -183,6 +190,10 @@ def load_model(path: str | os.PathLike[str], game: Game) -> tuple[NetworkConfig,
         array = arrays[name]
         if array.shape != spec.shape:
             raise CheckpointError(f"{weights}: {name} has shape {array.shape}, expected {spec.shape}")
+        if not np.issubdtype(array.dtype, np.floating) or not np.isfinite(array).all():
+            # NaN weights load and "play" (every move equally bad); refuse them like damage.
+            raise CheckpointError(f"{weights}: {name} holds non-finite or non-float values (NaN, inf); "
+                                  "the model is damaged or came from a diverged run")
         values.append(jnp.asarray(array, dtype=spec.dtype))
     params = jax.tree_util.tree_unflatten(treedef, values)
     return config, graphdef, params
@@ -196,5 +207,5 @@ def load_card(path: str | os.PathLike[str]) -> dict[str, Any] | None:
         return None
     try:
         return json.loads(card.read_text())
-    except (OSError, json.JSONDecodeError) as err:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise CheckpointError(f"{card} is not valid JSON ({err})") from None

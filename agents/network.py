@@ -24,8 +24,16 @@ import jax.numpy as jnp
 from flax import nnx
 
 from games import Game, SpecError
+from games.game import MAX_CELLS, MAX_SIDE
+from games.spec import check_number
 
 KINDS = ("resnet", "mlp")
+MAX_CHANNELS = 1024  # conv channels or MLP width
+MAX_BLOCKS = 64  # residual blocks or MLP layers
+SIZE_LIMITS: dict[str, tuple[int, int]] = {
+    "rows": (1, MAX_SIDE), "cols": (1, MAX_SIDE), "num_actions": (1, MAX_CELLS), "channels": (1, MAX_CHANNELS),
+    "blocks": (0, MAX_BLOCKS), "value_hidden": (1, 4096),
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,11 +50,14 @@ class NetworkConfig:
     value_hidden: int = 64  # width of the value head's hidden layer
 
     def __post_init__(self) -> None:
+        # A model.json is input like any other: a billion blocks would build for minutes
+        # before failing, a string would fail deep inside flax.
+        if not isinstance(self.game, str):
+            raise SpecError(f"network game: expected a game spec string, got {self.game!r}")
         if self.kind not in KINDS:
             raise SpecError(f"unknown network kind {self.kind!r}; valid kinds: {', '.join(KINDS)}")
-        if self.channels < 1 or self.blocks < 0 or self.value_hidden < 1:
-            raise SpecError(f"network sizes must be positive (channels={self.channels}, "
-                            f"blocks={self.blocks}, value_hidden={self.value_hidden})")
+        for name, (low, high) in SIZE_LIMITS.items():
+            check_number(getattr(self, name), name=f"network {name}", integer=True, minimum=low, maximum=high)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
