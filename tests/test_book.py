@@ -4,6 +4,8 @@ the slow test)."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -120,3 +122,14 @@ def test_analysis_agrees_with_search_at_twelve_and_thirteen_stones(with_book, wi
 @pytest.mark.slow
 def test_book_agrees_with_search_2000_positions(with_book, without_book):
     _agree(with_book, without_book, random_positions(2000, 8, 14, seed=12))
+
+
+def test_cli_no_book_flag(capsys):
+    from arena.cli import main
+
+    assert main(["solve", "connect4", "--json", "--no-book", "4453445"]) == 0
+    pure = json.loads(capsys.readouterr().out)
+    assert main(["solve", "connect4", "--json", "4453445"]) == 0
+    booked = json.loads(capsys.readouterr().out)
+    assert pure["score"] == booked["score"] and pure["book_hits"] == 0 and booked["book_hits"] > 0
+    assert booked["nodes"] < pure["nodes"]
