@@ -304,7 +304,7 @@ class Solver:
         self.uses_bitboard = cfg.gravity and fits(cfg.rows, cfg.cols)
         tt_bits = min(tt_bits, max(10, cfg.num_cells + 2))  # small boards need small tables
         self.backend = _Bitboard(self.game, tt_bits, book) if self.uses_bitboard else _Minimax(self.game)
-        self.rate = 3e6 if self.uses_bitboard else 1e5  # nodes per second, refined as it runs
+        self.rate = 1e7 if self.uses_bitboard else 1e5  # nodes per second, refined as it runs
         self.depth_limit = cfg.num_cells
 
     def parse(self, position):
