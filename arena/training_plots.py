@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from agents.alphazero.metrics import MetricsLog
+from arena.checks import output_file
 from games import SuiteError
 
 
@@ -15,10 +16,10 @@ def plot_run(run_dir: str | Path, out: str | Path | None = None) -> Path:
     import matplotlib.pyplot as plt
 
     run_dir = Path(run_dir)
-    records = MetricsLog(run_dir / "metrics.jsonl").read()
+    records = MetricsLog(run_dir / "metrics.jsonl").read(strict=True)  # damage: one line, no traceback
     if not records:
         raise SuiteError(f"{run_dir} has no metrics.jsonl records to plot")
-    out = Path(out) if out else run_dir / "training.png"
+    out = output_file(out if out else run_dir / "training.png", "--out")
     minutes = [r["wall_seconds"] / 60 for r in records]
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     ax = axes[0]

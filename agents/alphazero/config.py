@@ -7,8 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from agents.network import MAX_BLOCKS, MAX_CHANNELS
 from games import SpecError
 from games import make as make_game
+from games.game import MAX_CELLS
+from games.spec import check_number
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,45 +77,140 @@ class TrainConfig:
     """Checkpoints kept on disk."""
 
     def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            check_option(field.name, getattr(self, field.name))
         game = make_game(self.game)  # raises SpecError with a clear message
-        if self.search_policy not in ("gumbel", "puct"):
-            raise SpecError(f"search_policy must be gumbel or puct, not {self.search_policy!r}")
-        if self.network not in ("auto", "resnet", "mlp"):
-            raise SpecError(f"network must be auto, resnet or mlp, not {self.network!r}")
-        if self.lr_schedule not in ("constant", "cosine"):
-            raise SpecError(f"lr_schedule must be constant or cosine, not {self.lr_schedule!r}")
-        positive = ("iterations", "num_envs", "rollout_steps", "num_simulations", "batch_size",
-                    "updates_per_iteration", "buffer_size", "channels", "blocks", "keep_checkpoints")
-        for name in positive:
-            if getattr(self, name) < 1:
-                raise SpecError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.buffer_size < self.batch_size:
             raise SpecError(f"buffer_size ({self.buffer_size}) must be at least batch_size ({self.batch_size})")
-        del game
+        cells, actions = game.config.num_cells, game.num_actions
+        # One array of each product below is indexed with int32 inside XLA: past 2^31 elements
+        # it fails to compile (or overflows) instead of training, so refuse it here.
+        arrays = {
+            "num_envs x (num_simulations + 1) x actions (search tree)":
+                self.num_envs * (self.num_simulations + 1) * actions,
+            "num_envs x rollout_steps x cells x 2 (self-play trajectory)":
+                self.num_envs * self.rollout_steps * cells * 2,
+            "buffer_size x cells x 2 (replay buffer)": self.buffer_size * cells * 2,
+            "batch_size x cells x channels (activations)": self.batch_size * cells * self.channels,
+        }
+        for what, size in arrays.items():
+            if size > MAX_ARRAY_ELEMENTS:
+                raise SpecError(f"{what} = {size:,} elements for {game.spec}: at most {MAX_ARRAY_ELEMENTS:,} "
+                                "(2^31 - 1) fit one array; lower these options")
+        if self.eval_every:
+            from agents.solver.limits import exact_refusal
+
+            refusal = exact_refusal(game)
+            if refusal:  # evaluation labels its positions with the exact solver
+                raise SpecError(f"evaluation needs exact labels, but {refusal}; set --eval-every 0")
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TrainConfig:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise SpecError(f"unknown training option {unknown[0]!r}; valid: {', '.join(sorted(known))}")
-        return cls(**data)
+        """A config from a dict of all or some fields (missing ones take the dataclass defaults)."""
+        return cls(**check_options(data))
 
-    @classmethod
-    def from_file(cls, path: str | Path) -> TrainConfig:
-        """A JSON config file (keys are the field names)."""
-        try:
-            data = json.loads(Path(path).read_text())
-        except OSError as err:
-            raise SpecError(f"cannot read config file {path}: {err.strerror}") from None
-        except json.JSONDecodeError as err:
-            raise SpecError(f"config file {path} is not valid JSON: {err.msg} (line {err.lineno})") from None
-        if not isinstance(data, dict):
-            raise SpecError(f"config file {path} must hold a JSON object")
-        return cls.from_json(data)
+
+MAX_ARRAY_ELEMENTS = 2**31 - 1
+MAX_CONFIG_BYTES = 1 << 20
+# (minimum, maximum, strictly positive) of every numeric option: wide enough for a big GPU,
+# narrow enough that nothing absurd reaches JAX (a NaN or negative learning rate, a billion
+# channels). Command-line flags and config files are both checked against this one table.
+LIMITS: dict[str, tuple[float | None, float | None, bool]] = {
+    "seed": (0, 2**32 - 1, False),
+    "iterations": (1, 1_000_000, False),
+    "num_envs": (1, 65_536, False),
+    "rollout_steps": (1, 4096, False),
+    "num_simulations": (1, 10_000, False),
+    "max_considered_actions": (1, MAX_CELLS, False),
+    "temperature_moves": (0, MAX_CELLS, False),
+    "dirichlet_alpha": (None, 100.0, True),
+    "dirichlet_fraction": (0.0, 1.0, False),
+    "channels": (1, MAX_CHANNELS, False),
+    "blocks": (1, MAX_BLOCKS, False),
+    "learning_rate": (None, 10.0, True),
+    "weight_decay": (0.0, 10.0, False),
+    "batch_size": (1, 65_536, False),
+    "updates_per_iteration": (1, 10_000, False),
+    "buffer_size": (1, 1 << 24, False),
+    "random_opening_plies": (-1, MAX_CELLS, False),
+    "eval_every": (0, 1_000_000, False),
+    "eval_simulations": (1, 10_000, False),
+    "eval_positions": (1, 10_000, False),
+    "checkpoint_every": (1, 1_000_000, False),
+    "keep_checkpoints": (1, 1000, False),
+}
+CHOICES: dict[str, tuple[str, ...]] = {
+    "search_policy": ("gumbel", "puct"),
+    "network": ("auto", "resnet", "mlp"),
+    "lr_schedule": ("constant", "cosine"),
+}
+_FIELD_TYPES = {f.name: str(f.type) for f in dataclasses.fields(TrainConfig)}
+
+
+def check_option(name: str, value: Any) -> Any:
+    """`value` if it is valid for the training option `name`, else a SpecError naming the option.
+
+    The one rule for flags, config files and a run's saved config.json: the type of the field
+    (an int is not a bool, a float must be finite), its range from LIMITS, its choices.
+    """
+    label = f"option {name} (--{name.replace('_', '-')})"
+    kind = _FIELD_TYPES[name]
+    if name in LIMITS:
+        low, high, positive = LIMITS[name]
+        return check_number(value, name=label, integer=kind == "int", minimum=low, maximum=high, positive=positive)
+    if name in CHOICES:
+        if value not in CHOICES[name]:
+            raise SpecError(f"{label}: expected one of {', '.join(CHOICES[name])}, got {value!r}")
+        return value
+    if kind == "bool" and not isinstance(value, bool):
+        raise SpecError(f"{label}: expected true or false, got {value!r}")
+    if kind == "str" and (not isinstance(value, str) or len(value) > 4096):
+        raise SpecError(f"{label}: expected a string, got {value!r}")
+    return value
+
+
+def check_options(data: Any) -> dict[str, Any]:
+    """A dict of training options, each checked by `check_option`; unknown keys are refused."""
+    if not isinstance(data, dict):
+        raise SpecError(f"expected a JSON object of training options, got {type(data).__name__}")
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = sorted(str(k) for k in set(data) - known)
+    if unknown:
+        raise SpecError(f"unknown training option {unknown[0]!r}; valid: {', '.join(sorted(known))}")
+    return {name: check_option(name, value) for name, value in data.items()}
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """The options written in a JSON config file, checked, without filling in any default.
+
+    Only the keys the file holds are returned, so that `arena train --config` overrides the
+    game's defaults with them and keeps the rest (a partial file is a set of overrides).
+    """
+    path = Path(path)
+    try:
+        if path.is_file() and path.stat().st_size > MAX_CONFIG_BYTES:
+            raise SpecError(f"config file {path} is larger than {MAX_CONFIG_BYTES // 1024} KiB; "
+                            "expected a small JSON object of training options")
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except OSError as err:
+        raise SpecError(f"cannot read config file {path}: {err.strerror}") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"config file {path} is not a text (UTF-8) file; expected a JSON object "
+                        "of training options") from None
+    except json.JSONDecodeError as err:
+        raise SpecError(f"config file {path} is not valid JSON: {err.msg} (line {err.lineno})") from None
+    except RecursionError:
+        raise SpecError(f"config file {path} is nested too deeply to be a config") from None
+    try:
+        options = check_options(data)
+        if "game" in options:
+            make_game(options["game"])
+    except SpecError as err:
+        raise SpecError(f"config file {path}: {err}") from None
+    return options
 
 
 def field_docs() -> dict[str, str]:

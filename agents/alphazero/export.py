@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import platform
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,10 @@ import jax
 
 from agents.alphazero.config import TrainConfig, default_config
 from agents.alphazero.metrics import MetricsLog
+from agents.alphazero.state_io import TrainingCheckpoints
 from agents.alphazero.trainer import BASE_CARD, Trainer, TrainingError
 from agents.checkpoint import save_model
+from games import SpecError
 
 
 def hardware() -> str:
@@ -56,16 +59,26 @@ def _base_model(run_dir: Path, path: str) -> dict[str, Any]:
     return {"path": str(path), **{k: base[k] for k in keys if k in base}}
 
 
-def export_run(run_dir: str | Path, target: str | Path | None = None, *, notes: dict[str, Any] | None = None) -> Path:
-    """Writes the latest checkpoint of `run_dir` as a released model folder with `card.json`."""
+def export_run(run_dir: str | Path, target: str | Path | None = None, *, notes: dict[str, Any] | None = None,
+               on_note: Callable[[str], None] | None = None) -> Path:
+    """Writes the newest intact checkpoint of `run_dir` as a released model folder with `card.json`.
+
+    Reads the run without changing it; `on_note` hears about damaged newer checkpoints skipped.
+    """
     run_dir = Path(run_dir)
     config_path = run_dir / "config.json"
     if not config_path.is_file():
         raise TrainingError(f"{run_dir} is not a training run (no config.json)")
-    config = TrainConfig.from_json(json.loads(config_path.read_text()))
-    trainer = Trainer(config, run_dir, resume=True)
-    if trainer.iteration == 0:
+    try:
+        config = TrainConfig.from_json(json.loads(config_path.read_text()))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, SpecError) as err:
+        raise TrainingError(f"{config_path} is damaged ({err})") from None
+    if not TrainingCheckpoints(run_dir / "checkpoints").steps():
         raise TrainingError(f"{run_dir} has no checkpoint to export yet")
+    trainer = Trainer(config, run_dir, resume=True)
+    for note in trainer.notes:
+        if on_note is not None:
+            on_note(note)
     records = [r for r in MetricsLog(run_dir / "metrics.jsonl").read() if r.get("iteration", 0) <= trainer.iteration]
     last_eval = next((r for r in reversed(records) if any(k.startswith("mistakes_") for k in r)), {})
     card: dict[str, Any] = {

@@ -8,34 +8,71 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from agents.alphazero.config import TrainConfig
-from agents.alphazero.evaluation import Evaluator, build_eval_sets, load_eval_sets, save_eval_sets
+from agents.alphazero.evaluation import EvalSet, Evaluator, build_eval_sets, load_eval_sets, save_eval_sets
 from agents.alphazero.trainer import ExtraEval, Progress, Trainer
 from agents.compile_cache import cache_dir
+from agents.solver.judge import CLASS_NAMES
+from games import Game
 
 
-def _eval_sets(trainer: Trainer, verbose: bool):
+def _eval_sets(trainer: Trainer, verbose: bool) -> list[EvalSet]:
+    """The labelled evaluation positions: the run's copy, the shared cache, or labelled now.
+
+    Both copies are caches of a deterministic computation (game, count, seed), so a damaged
+    one (a truncated file, arrays that do not fit the game) is relabelled, and said so.
+    """
     cfg = trainer.config
     name = f"{trainer.game.spec.replace(':', '_').replace(',', '_').replace('=', '')}-n{cfg.eval_positions}-s{cfg.seed}.npz"
     shared = cache_dir().parent / "eval" / name
     local = trainer.run_dir / "eval_positions.npz"
     for path in (local, shared):
-        sets = load_eval_sets(path)
+        sets = _load_cached(path, trainer.game)
         if sets is not None:
             if path != local:
+                local.parent.mkdir(parents=True, exist_ok=True)
                 save_eval_sets(local, sets)
             return sets
+        if path.exists():
+            print(f"note: {path} is damaged; it will be relabelled", file=sys.stderr, flush=True)
     if verbose:
         print("labelling evaluation positions with the solver (once per game; cached)...", flush=True)
     sets = build_eval_sets(trainer.game, cfg.eval_positions, cfg.seed)
+    local.parent.mkdir(parents=True, exist_ok=True)
     save_eval_sets(local, sets)
     with contextlib.suppress(OSError):
         shared.parent.mkdir(parents=True, exist_ok=True)
         save_eval_sets(shared, sets)
+    return sets
+
+
+def _load_cached(path: Path, game: Game) -> list[EvalSet] | None:
+    """Cached evaluation sets, or None when missing or damaged (unreadable, or not this game's)."""
+    if not path.is_file():
+        return None
+    try:
+        sets = load_eval_sets(path)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError):
+        return None
+    if not sets:
+        return None
+    for s in sets:
+        classes = np.asarray(s.move_classes)
+        rows = classes.shape[0] if classes.ndim == 2 else -1
+        fits = (classes.ndim == 2 and classes.shape[1] == game.num_actions
+                and np.issubdtype(classes.dtype, np.integer)
+                and (len(s.positions) == rows or (rows == 0 and s.positions == [""]))
+                and bool(np.isin(classes, list(CLASS_NAMES)).all()))
+        if not fits:
+            return None
     return sets
 
 
@@ -59,10 +96,14 @@ def train(config: TrainConfig, run_dir: str | Path, *, resume: bool = False, ver
           extra_evals: list[ExtraEval] | None = None) -> dict[str, Any]:
     """Runs (or resumes) training up to `config.iterations`; returns the last metrics."""
     trainer = Trainer(config, run_dir, resume=resume, extra_evals=extra_evals)
+    for note in trainer.notes:
+        print(f"note: {note}", file=sys.stderr, flush=True)
     evaluator = None
     if config.eval_every:
         evaluator = Evaluator(trainer.game, trainer.graphdef, _eval_sets(trainer, verbose),
                               simulations=config.eval_simulations)
+    for note in trainer.begin():  # the run really starts (or continues): from here on its files change
+        print(f"note: {note}", file=sys.stderr, flush=True)
     if verbose:
         what = f"resuming at iteration {trainer.iteration}" if trainer.iteration else "starting"
         print(f"{what}: {trainer.game.spec}, {trainer.net_config.kind} {trainer.net_config.channels}x"
@@ -125,7 +166,16 @@ def _loop(trainer: Trainer, evaluator, config: TrainConfig, verbose: bool, last:
     except KeyboardInterrupt:
         if trainer.iteration > saved_at:
             trainer.save()
+            saved_at = trainer.iteration
         if verbose:
-            print(f"interrupted: saved iteration {trainer.iteration}; continue with --resume", flush=True)
+            print(interrupted_line(saved_at, trainer.run_dir), flush=True)
         return {**last, "completed": False}
     return last
+
+
+def interrupted_line(saved_at: int, run_dir: Path) -> str:
+    """What an interruption kept: never "saved iteration 0" when nothing was saved."""
+    if saved_at == 0:
+        return ("interrupted before the first iteration finished: nothing was saved; start again "
+                "(without --resume) with the same command")
+    return f"interrupted: iteration {saved_at} is saved in {run_dir}; continue with --resume"

@@ -9,7 +9,10 @@ Ctrl-C during a save never leaves a half-written latest checkpoint.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,19 @@ def _flatten(tree: Any) -> tuple[dict[str, Any], Any, list[str]]:
     leaves, treedef = jax.tree_util.tree_flatten_with_path(tree)
     names = [jax.tree_util.keystr(path) for path, _ in leaves]
     return {name: leaf for name, (_, leaf) in zip(names, leaves, strict=True)}, treedef, names
+
+
+@contextlib.contextmanager
+def _quiet_orbax() -> Iterator[None]:
+    """Orbax logs an ERROR line for every damaged file it meets before raising; the damage is
+    reported here, in one line of our own, so its log would only be a second, noisier copy."""
+    logger = logging.getLogger("absl")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 class TrainingCheckpoints:
@@ -49,9 +65,37 @@ class TrainingCheckpoints:
         return self._manager
 
     def latest_step(self) -> int | None:
-        if not self.directory.exists():
-            return None
-        return self.manager.latest_step()
+        steps = self.steps()
+        return steps[-1] if steps else None
+
+    def steps(self) -> list[int]:
+        """The saved steps, oldest first (none when the folder does not exist yet)."""
+        if not self.directory.is_dir():
+            return []
+        with _quiet_orbax():
+            return sorted(self.manager.all_steps())
+
+    @property
+    def damaged_dir(self) -> Path:
+        """Where `quarantine` moves damaged steps: next to the checkpoints, not among them."""
+        return self.directory.with_name(self.directory.name + "-damaged")
+
+    def quarantine(self, step: int) -> Path:
+        """Moves a damaged step out of the manager's sight (kept for inspection, not deleted).
+
+        Orbax will not save a step at or below an existing one, so a damaged newest step left
+        in place would silently stop every later save of the resumed run.
+        """
+        source = self.directory / str(step)
+        self.damaged_dir.mkdir(parents=True, exist_ok=True)
+        target = self.damaged_dir / str(step)
+        suffix = 1
+        while target.exists():
+            target = self.damaged_dir / f"{step}.{suffix}"
+            suffix += 1
+        os.replace(source, target)
+        self._manager = None  # its cached list of steps is stale now
+        return target
 
     def save(self, step: int, state: Any) -> None:
         flat, _, _ = _flatten(jax.device_get(state))
@@ -67,7 +111,8 @@ class TrainingCheckpoints:
         flat_template, treedef, names = _flatten(jax.device_get(template))
         abstract = {k: jax.ShapeDtypeStruct(np.shape(v), np.asarray(v).dtype) for k, v in flat_template.items()}
         try:
-            restored = self.manager.restore(step, args=ocp.args.StandardRestore(abstract))
+            with _quiet_orbax():
+                restored = self.manager.restore(step, args=ocp.args.StandardRestore(abstract))
         except Exception as err:  # noqa: BLE001 - orbax raises many types for damaged files
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise TrainingCheckpointError(
@@ -80,3 +125,24 @@ class TrainingCheckpoints:
                     f"training checkpoint {self.directory / str(step)} does not match this configuration "
                     f"(entry {name}: {None if got is None else np.shape(got)} vs {want.shape})")
         return jax.tree_util.tree_unflatten(treedef, [restored[name] for name in names])
+
+    def restore_newest_intact(self, template: Any, check: Callable[[Any, int], None] | None = None
+                              ) -> tuple[Any, int, list[tuple[int, str]]]:
+        """(state, its step, [(newer damaged step, why), ...]) from the newest step that restores.
+
+        A step is damaged when orbax cannot read it into `template` or when `check(state, step)`
+        raises TrainingCheckpointError. If every step is damaged, the newest one's error is raised.
+        """
+        skipped: list[tuple[int, str]] = []
+        for step in reversed(self.steps()):
+            try:
+                state = self.restore(template, step)
+                if check is not None:
+                    check(state, step)
+                return state, step, skipped
+            except TrainingCheckpointError as err:
+                skipped.append((step, str(err)))
+        if not skipped:
+            raise TrainingCheckpointError(f"no training checkpoint in {self.directory}")
+        older = f" (and the {len(skipped) - 1} older one(s) too)" if len(skipped) > 1 else ""
+        raise TrainingCheckpointError(skipped[0][1] + older)

@@ -28,7 +28,7 @@ from agents.alphazero import buffer as replay
 from agents.alphazero import selfplay
 from agents.alphazero.config import TrainConfig
 from agents.alphazero.metrics import MetricsLog
-from agents.alphazero.state_io import TrainingCheckpoints
+from agents.alphazero.state_io import TrainingCheckpointError, TrainingCheckpoints
 from agents.alphazero.update import make_optimizer, update
 from agents.network import NetworkConfig, apply, init_network, param_count
 from agents.search import NetworkEvaluator, run_search
@@ -80,15 +80,24 @@ def opening_plies(config: TrainConfig, game: Game) -> int:
 
 
 class Trainer:
-    """Owns a run directory: `config.json`, `metrics.jsonl`, `checkpoints/` (orbax)."""
+    """Owns a run directory: `config.json`, `metrics.jsonl`, `checkpoints/` (orbax).
+
+    Building a Trainer only reads the folder: it checks the folder, the config and (to resume)
+    the checkpoints, and refuses with one line what cannot be honoured. The run's files are
+    written from `begin()` on (the loop calls it just before the first iteration, `save()`
+    calls it too), so a run refused or interrupted while it is being set up leaves every file
+    of the folder as it was.
+    """
 
     def __init__(self, config: TrainConfig, run_dir: str | Path, *, resume: bool = False,
                  extra_evals: list[ExtraEval] | None = None) -> None:
         self.config = config
         self.game = make_game(config.game)
         self.run_dir = Path(run_dir)
+        self.resumed = resume
         self.extra_evals = extra_evals or []
         self.net_config = network_config(config, self.game)
+        check_run_dir(self.run_dir, resume=resume)
         devices = jax.devices()
         if config.num_envs % len(devices):
             raise TrainingError(f"num_envs={config.num_envs} must be a multiple of the {len(devices)} devices")
@@ -97,8 +106,9 @@ class Trainer:
         self.sharded = NamedSharding(self.mesh, P("data"))
         self.graphdef, params = init_network(self.net_config, seed=config.seed)
         self.checkpoints = TrainingCheckpoints(self.run_dir / "checkpoints", keep=config.keep_checkpoints)
-        resuming = resume and self.checkpoints.latest_step() is not None
-        if config.init_from and not resuming:
+        self._saved_config: dict[str, Any] | None = self._check_config_matches() if resume else None
+        self._base_card: dict[str, Any] | None = None
+        if config.init_from and not resume:
             params = self._initial_weights(config.init_from, params)
         total_updates = config.iterations * config.updates_per_iteration
         self.optimizer = make_optimizer(config.learning_rate, config.weight_decay, config.lr_schedule,
@@ -113,31 +123,52 @@ class Trainer:
         self.positions = 0
         self.games_played = 0
         self.wall_seconds = 0.0
+        self.notes: list[str] = []  # what a person should know about this start (a fallback)
+        self._damaged_steps: list[int] = []
+        self._begun = False
         fresh_state = self._fresh_state(params)
-        if resuming:
-            self._check_config_matches()
-            restored = self.checkpoints.restore(fresh_state)
+        if resume:
+            restored, step, skipped = self.checkpoints.restore_newest_intact(fresh_state, check=_check_restored)
             self._load_state(restored)
-            self.metrics.truncate_after(self.iteration)
+            self._damaged_steps = [bad for bad, _ in skipped]
+            self.notes = [f"{why}; resuming from checkpoint {step}, the newest intact one (checkpoint {bad} "
+                          f"is moved to {self.checkpoints.damaged_dir})" for bad, why in skipped]
         else:
-            if self.checkpoints.latest_step() is not None:
-                raise TrainingError(f"{self.run_dir} already holds a run; pass --resume to continue it "
-                                    "or choose another --out directory")
             self._load_state(fresh_state)
-            self.run_dir.mkdir(parents=True, exist_ok=True)
-            _write_json_atomic(self.run_dir / "config.json", config.to_json())
-            if config.init_from:  # its card, kept now: an export may later overwrite that folder
-                from agents.checkpoint import load_card
 
-                _write_json_atomic(self.run_dir / BASE_CARD, load_card(config.init_from) or {})
+    def begin(self) -> list[str]:
+        """Commits the run to its folder; idempotent. Returns notes on what it dropped.
+
+        Writes config.json when the run starts (or when a resume changes its length), keeps
+        the `init_from` model's card, moves damaged checkpoints aside (a newer damaged step
+        would block saving that step again), and trims metrics.jsonl to the state's
+        iteration, so an iteration is never logged twice: rows of work lost since the last
+        checkpoint, or of an earlier start that never saved one, are dropped.
+        """
+        if self._begun:
+            return []
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        for step in self._damaged_steps:
+            self.checkpoints.quarantine(step)
+        current = self.config.to_json()
+        if self._saved_config != current:
+            _write_json_atomic(self.run_dir / "config.json", current)
+        if self._base_card is not None:
+            _write_json_atomic(self.run_dir / BASE_CARD, self._base_card)
+        dropped = self.metrics.truncate_after(self.iteration)
+        self._begun = True
+        if dropped:
+            return [f"dropped {dropped} damaged line(s) from {self.metrics.path}"]
+        return []
 
     # ---- state -------------------------------------------------------------------------
     def _initial_weights(self, path: str, fresh_params):
         """The weights of the released model at `path`, checked against this run's network."""
-        from agents.checkpoint import CheckpointError, load_model
+        from agents.checkpoint import CheckpointError, load_card, load_model
 
         try:
             config, _, params = load_model(path, self.game)
+            self._base_card = load_card(path) or {}  # kept now: an export may later overwrite that folder
         except CheckpointError as err:
             raise TrainingError(f"cannot start from {path}: {err}") from None
         if config != self.net_config:
@@ -183,24 +214,25 @@ class Trainer:
                          "games": np.int64(self.games_played), "wall_seconds": np.float64(self.wall_seconds)},
         }
 
-    def _check_config_matches(self) -> None:
+    def _check_config_matches(self) -> dict[str, Any]:
+        """The run's saved config.json, if this config may continue it (only `iterations` may differ)."""
         import json
 
         path = self.run_dir / "config.json"
         try:
             saved = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError):
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
             raise TrainingError(f"cannot resume: {path} is missing or unreadable") from None
+        if not isinstance(saved, dict):
+            raise TrainingError(f"cannot resume: {path} does not hold a JSON object")
         current = self.config.to_json()
-        # The length of the run may grow on resume; everything else must match.
         defaults = TrainConfig.__dataclass_fields__
         differing = sorted(k for k in current if k != "iterations"
                            and saved.get(k, defaults[k].default) != current[k])
         if differing:
             k = differing[0]
             raise TrainingError(f"cannot resume: option {k} was {saved.get(k)!r} in this run, now {current[k]!r}")
-        if saved.get("iterations") != current["iterations"]:
-            _write_json_atomic(path, current)
+        return saved
 
     # ---- jitted pieces -----------------------------------------------------------------
     def _build_functions(self) -> None:
@@ -288,6 +320,7 @@ class Trainer:
                         played / elapsed, metrics)
 
     def save(self) -> None:
+        self.begin()
         self.checkpoints.save(self.iteration, self.state())
 
     def host_params(self):
@@ -295,6 +328,37 @@ class Trainer:
 
     def parameter_count(self) -> int:
         return param_count(self.params)
+
+
+def check_run_dir(run_dir: str | Path, *, resume: bool) -> None:
+    """Refuses a run folder that cannot be honoured, before anything is built or written.
+
+    A file where the folder should be; `resume` with no checkpoint to continue from (a typo
+    in --out, or a run stopped before its first checkpoint: starting afresh would be a lie);
+    a new run in a folder that already holds one.
+    """
+    run_dir = Path(run_dir)
+    if run_dir.exists() and not run_dir.is_dir():
+        raise TrainingError(f"run directory {run_dir} is a file, not a folder; choose another --out")
+    folder = run_dir / "checkpoints"
+    if folder.exists() and not folder.is_dir():
+        raise TrainingError(f"{folder} is a file, not the run's checkpoint folder")
+    steps = TrainingCheckpoints(folder).steps() if folder.is_dir() else []
+    if resume and not steps:
+        raise TrainingError(f"cannot resume: {run_dir} holds no training checkpoint (a typo in --out, or a "
+                            "run stopped before its first checkpoint); start it without --resume")
+    if not resume and steps:
+        raise TrainingError(f"{run_dir} already holds a run; pass --resume to continue it "
+                            "or choose another --out directory")
+
+
+def _check_restored(state: dict[str, Any], step: int) -> None:
+    """A restored state that is not what checkpoint `step` should hold counts as damaged."""
+    iteration = int(np.asarray(state["counters"]["iteration"]))
+    if iteration != step:
+        raise TrainingCheckpointError(f"checkpoint {step} says it is iteration {iteration}")
+    if not all(bool(np.isfinite(np.asarray(leaf)).all()) for leaf in jax.tree.leaves(state["params"])):
+        raise TrainingCheckpointError(f"checkpoint {step} holds non-finite weights (NaN or inf)")
 
 
 def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:

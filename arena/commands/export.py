@@ -18,8 +18,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from agents.alphazero.export import export_run
+    import sys
 
-    path = export_run(args.run_dir, args.to)
+    from agents.alphazero.export import export_run
+    from arena.checks import output_dir
+
+    if args.to is not None:
+        output_dir(args.to, "--to")
+    path = export_run(args.run_dir, args.to, on_note=lambda note: print(f"note: {note}", file=sys.stderr))
     print(f"released model written to {path}")
     return 0

@@ -17,7 +17,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from arena.training_plots import plot_run
+    from pathlib import Path
 
+    from arena.training_plots import plot_run
+    from games import SuiteError
+
+    if not Path(args.run_dir).is_dir():
+        raise SuiteError(f"run directory {args.run_dir} is not a folder; give the --out folder of `arena train`")
     print(f"wrote {plot_run(args.run_dir, args.out)}")
     return 0

@@ -18,52 +18,56 @@ import dataclasses
 import time
 from pathlib import Path
 
-from games import SpecError
-
 NAME = "train"
 HELP = "self-play training with MCTS in the loop"
+MAX_VS_GAMES = 10_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from agents.alphazero.config import TrainConfig, field_docs
+    from agents.alphazero.config import LIMITS, TrainConfig, field_docs
+    from arena.checks import float_arg, int_arg
 
     docs = field_docs()
     parser.add_argument("game", nargs="?", help="game spec (default tictactoe, or the config file's)")
     parser.add_argument("--out", help="run directory (default runs/<game name>)")
-    parser.add_argument("--resume", action="store_true", help="continue the run in --out")
-    parser.add_argument("--config", help="JSON file of options (command-line flags override it)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the run in --out from its newest intact checkpoint (an error if it has none)")
+    parser.add_argument("--config", help="JSON file of options: its keys override the game's defaults, "
+                        "command-line flags override it")
     parser.add_argument("--quiet", action="store_true", help="no per-iteration lines")
     parser.add_argument("--vs", action="append", default=[], metavar="SPEC",
                         help="at each evaluation also score az against this baseline agent "
                              "(repeatable), e.g. --vs mcts:sims=200 --vs solver:depth=4")
-    parser.add_argument("--vs-games", type=int, default=20,
+    parser.add_argument("--vs-games", type=int_arg(2, MAX_VS_GAMES), default=20,
                         help="games per baseline and evaluation, colour-swapped pairs (default 20)")
     group = parser.add_argument_group("distributed (jax.distributed)")
     group.add_argument("--coordinator", help="HOST:PORT of process 0")
-    group.add_argument("--num-processes", type=int)
-    group.add_argument("--process-id", type=int)
+    group.add_argument("--num-processes", type=int_arg(1, 65_536))
+    group.add_argument("--process-id", type=int_arg(0, 65_535))
     options = parser.add_argument_group("training options (defaults depend on the game)")
     for field in dataclasses.fields(TrainConfig):
         if field.name == "game":
             continue
         flag = "--" + field.name.replace("_", "-")
+        text = docs.get(field.name, "").replace("%", "%%")  # argparse formats help with %
         if field.type in ("bool", bool):
             options.add_argument(flag, dest=field.name, default=None, action=argparse.BooleanOptionalAction,
-                                 help=docs.get(field.name, ""))
+                                 help=text)
+        elif field.name in LIMITS:
+            low, high, positive = LIMITS[field.name]
+            kind = int_arg(low, high) if field.type in ("int", int) else float_arg(low, high, positive=positive)
+            options.add_argument(flag, dest=field.name, type=kind, default=None, help=text)
         else:
-            kind = {"int": int, "float": float, "str": str}.get(str(field.type), str)
-            options.add_argument(flag, dest=field.name, type=kind, default=None, help=docs.get(field.name, ""))
+            options.add_argument(flag, dest=field.name, default=None, help=text)
 
 
 def build_config(args: argparse.Namespace):
-    """Game defaults, then the config file, then explicit flags."""
-    from agents.alphazero.config import TrainConfig, default_config
+    """The game's defaults, then the keys the config file holds, then explicit flags."""
+    from agents.alphazero.config import TrainConfig, default_config, read_config_file
 
-    base = {}
-    if args.config:
-        base = TrainConfig.from_file(args.config).to_json()
-    game = args.game or base.get("game") or "tictactoe"
-    overrides = {k: v for k, v in base.items() if k != "game"}
+    from_file = read_config_file(args.config) if args.config else {}
+    game = args.game or from_file.get("game") or "tictactoe"
+    overrides = {k: v for k, v in from_file.items() if k != "game"}
     for field in dataclasses.fields(TrainConfig):
         value = getattr(args, field.name, None)
         if field.name != "game" and value is not None:
@@ -78,17 +82,17 @@ def run(args: argparse.Namespace) -> int:
         jax.distributed.initialize(coordinator_address=args.coordinator, num_processes=args.num_processes,
                                    process_id=args.process_id)
     from agents.alphazero.loop import train
+    from agents.alphazero.trainer import check_run_dir
 
     config = build_config(args)
     out = Path(args.out) if args.out else Path("runs") / config.game.split(":")[0]
+    check_run_dir(out, resume=args.resume)  # before any work: a bad --out costs nothing
     start = time.perf_counter()
     extra = []
     if args.vs:
         import games
         from arena.training_evals import baseline_scores
 
-        if args.vs_games < 2:
-            raise SpecError(f"--vs-games {args.vs_games}: expected at least 2 (one colour-swapped pair)")
         extra.append(baseline_scores(games.make(config.game), args.vs, games=args.vs_games,
                                    sims=config.eval_simulations, seed=config.seed))
     summary = train(config, out, resume=args.resume, verbose=not args.quiet, extra_evals=extra)
