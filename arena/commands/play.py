@@ -33,19 +33,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--screenshot", default=None, metavar="PATH",
                         help="render one frame with the overlays to a PNG and exit (no window)")
     parser.add_argument("--size", default="960x640", metavar="WxH", help="window size (default 960x640)")
-    parser.add_argument("--sims", type=int, default=None,
+    from agents.mcts_agent import MAX_SIMULATIONS
+    from agents.solver.limits import MAX_SECONDS
+    from arena.checks import SEED, float_arg, int_arg
+
+    parser.add_argument("--sims", type=int_arg(1, MAX_SIMULATIONS), default=None,
                         help="opponent strength: simulations (or depth) for the default opponent")
-    parser.add_argument("--solver-budget", type=float, default=5.0, metavar="SECONDS",
-                        help="time budget of the solver hint per position (default 5)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the agent's randomness")
+    parser.add_argument("--solver-budget", type=float_arg(maximum=MAX_SECONDS, positive=True), default=5.0,
+                        metavar="SECONDS", help="time budget of the solver hint per position (default 5)")
+    parser.add_argument("--seed", type=SEED, default=0, help="seed of the agent's randomness")
 
 
 def parse_size(text: str) -> tuple[int, int]:
     """'960x640' -> (960, 640), with a one-line error for anything else."""
     from games.errors import SuiteError
+    from games.spec import is_ascii_digits
 
     w, sep, h = text.lower().partition("x")
-    if not sep or not w.isdigit() or not h.isdigit() or not (200 <= int(w) <= 8000 and 200 <= int(h) <= 8000):
+    if (not sep or not is_ascii_digits(w) or not is_ascii_digits(h) or len(w) > 4 or len(h) > 4
+            or not (200 <= int(w) <= 8000 and 200 <= int(h) <= 8000)):
         raise SuiteError(f"--size {text!r}: expected WIDTHxHEIGHT in pixels, e.g. 960x640 (200..8000)")
     return int(w), int(h)
 
@@ -54,10 +60,12 @@ def run(args: argparse.Namespace) -> int:
     import os
 
     from games import make as make_game
-    from games.errors import SuiteError
 
     size = parse_size(args.size)
     if args.screenshot is not None:
+        from arena.checks import output_file
+
+        output_file(args.screenshot, "--screenshot")  # before any agent is built
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     game = make_game(args.game)
@@ -67,8 +75,6 @@ def run(args: argparse.Namespace) -> int:
 
     opponent = args.opponent
     if args.sims is not None:
-        if args.sims < 1:
-            raise SuiteError("--sims must be at least 1")
         opponent = analysis.with_strength(opponent or analysis.default_opponent(game), args.sims)
     options = dict(opponent=opponent, first=args.first, position=args.position, overlays=args.overlay,
                    seed=args.seed, solver_budget=args.solver_budget)

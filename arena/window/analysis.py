@@ -27,6 +27,8 @@ class SolverUnavailable(Exception):
 
 def released_checkpoint(game: Game, root: Path = CHECKPOINTS) -> Path | None:
     """The folder of a released model for `game` (checkpoints/<game name>/...), if any."""
+    if not game.is_standard:  # released models are for the standard boards only (agents.checkpoint)
+        return None
     folder = root / game.name
     if folder.is_dir() and any(folder.iterdir()):
         return folder
@@ -53,7 +55,7 @@ def default_reason(game: Game, *, root: Path = CHECKPOINTS) -> str:
     name = default_opponent(game, root=root)
     if name == "az":
         return f"default: released model in {released_checkpoint(game, root)}"
-    return f"default: no released model for {game.name}" if name == "mcts" else "default: no search agent yet"
+    return f"default: no released model for {game.spec}" if name == "mcts" else "default: no search agent yet"
 
 
 def strength_option(agent_name: str) -> str | None:

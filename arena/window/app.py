@@ -587,11 +587,15 @@ class App:
     def save_png(self, path: str | os.PathLike[str], now: float | None = None) -> Path:
         """Draws one frame and writes it as PNG atomically (temp file, then rename)."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.draw(now)
         tmp = path.with_name(f".{path.stem}.tmp.png")
-        pygame.image.save(self.surface, str(tmp))
-        os.replace(tmp, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pygame.image.save(self.surface, str(tmp))
+            os.replace(tmp, path)
+        except (OSError, pygame.error) as err:
+            tmp.unlink(missing_ok=True)
+            raise SuiteError(f"cannot write the screenshot {path}: {getattr(err, 'strerror', None) or err}") from None
         return path
 
     def close(self) -> bool:
