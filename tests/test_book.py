@@ -133,3 +133,23 @@ def test_cli_no_book_flag(capsys):
     booked = json.loads(capsys.readouterr().out)
     assert pure["score"] == booked["score"] and pure["book_hits"] == 0 and booked["book_hits"] > 0
     assert booked["nodes"] < pure["nodes"]
+
+
+def test_uci_database_ships_whole():
+    from agents.solver import load_uci
+
+    data = load_uci()
+    labels = np.array([label for _, label in data])
+    assert len(data) == 67_557
+    assert [(labels == v).sum() for v in (1, -1, 0)] == [44_473, 16_635, 6_449]
+
+
+def test_uci_outcomes_with_the_book(with_book):
+    """The UCI / Tromp labels (win/draw/loss for the first player, to move) on a seeded sample."""
+    from agents.solver import load_uci, outcome_class
+
+    data = load_uci()
+    rng = np.random.default_rng(8)
+    for i in rng.choice(len(data), 150, replace=False):
+        board, label = data[int(i)]
+        assert outcome_class(with_book.solve(board, weak=True).score) == label

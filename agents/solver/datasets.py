@@ -1,12 +1,14 @@
 """The public connect-four test sets: Pascal Pons' six benchmark sets and the UCI 8-ply database.
 
-Pons' sets ship with the package (`data/pons/`, attribution in `data/pons/SOURCES.md`) under
-friendly names; the 6 MB UCI file does not, and is read from a path given by the caller.
+Both ship with the package, with their attribution: Pons' sets under friendly names
+(`data/pons/`, see `data/pons/SOURCES.md`) and the UCI database gzipped (`data/uci/`, see
+`data/uci/SOURCES.md`); `load_uci` also reads a copy at a path given by the caller.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import gzip
 from pathlib import Path
 
 import numpy as np
@@ -99,8 +101,8 @@ def load_pons_set(name: str) -> list[tuple[str, int]]:
 
 
 UCI_LABELS = {"win": 1, "draw": 0, "loss": -1}
-# ../shared/data/connect4/connect-4.data relative to the repository (a development checkout).
-DEFAULT_UCI_PATH = Path(__file__).resolve().parents[3] / "shared" / "data" / "connect4" / "connect-4.data"
+# The whole database ships gzipped (313 KB; attribution in data/uci/SOURCES.md).
+DEFAULT_UCI_PATH = Path(__file__).parent / "data" / "uci" / "connect-4.data.gz"
 
 
 def parse_uci_line(line: str, rows: int = 6, cols: int = 7) -> tuple[np.ndarray, int]:
@@ -123,11 +125,17 @@ def parse_uci_line(line: str, rows: int = 6, cols: int = 7) -> tuple[np.ndarray,
 
 
 def load_uci(path: Path | str | None = None) -> list[tuple[np.ndarray, int]]:
-    """All lines of the UCI / Tromp 8-ply database (67,557 positions)."""
+    """All lines of the UCI / Tromp 8-ply database (67,557 positions): the shipped copy by
+    default, or `connect-4.data` (plain or gzipped) at `path`."""
     path = Path(path) if path is not None else DEFAULT_UCI_PATH
     if not path.is_file():
         raise DatasetError(
             f"UCI connect-4 database not found at {path}; pass its path "
             "(connect-4.data, decompressed from the UCI repository's connect-4.data.Z)"
         )
-    return [parse_uci_line(line) for line in path.read_text().splitlines() if line.strip()]
+    try:
+        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        text = raw.decode("ascii")
+    except (OSError, EOFError, UnicodeDecodeError) as err:
+        raise DatasetError(f"UCI connect-4 database {path} cannot be read: {err}") from None
+    return [parse_uci_line(line) for line in text.splitlines() if line.strip()]

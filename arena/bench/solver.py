@@ -80,7 +80,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stop a set after this many seconds and report the positions done (0 = no limit)")
     parser.add_argument("--uci-sample", type=int, default=500, help="UCI positions to check (0 = skip)")
     parser.add_argument("--uci-path", default=None,
-                        help="connect-4.data (default ../shared/data/connect4/connect-4.data)")
+                        help="connect-4.data, plain or gzipped (default: the copy shipped in agents/solver/data/uci)")
     parser.add_argument("--tt-bits", type=int, default=23, help="transposition table size, log2 entries")
     parser.add_argument("--peer-python", default=None, metavar="PATH",
                         help="python of a scratch venv with bitbully + bitbully-databases: run BitBully "
