@@ -58,7 +58,8 @@ class GameRecord:
     judged = {"moves": [first, second], "mistakes": [...], "unjudged": [...]} per seat, over
     the agents' moves (the opening is not judged); first_mistake = {"ply": 1-based move
     number, "player": seat, "agent": name, "move": notation (None for an illegal move),
-    "before": the position's value for the mover, "after": the move's} or None.
+    "before": the position's value for the mover, "after": the move's} for the earliest judged
+    move that threw away value, or None.
     """
 
     index: int

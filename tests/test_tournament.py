@@ -221,7 +221,10 @@ def test_default_benchmark_lineup_depends_on_a_released_model(tmp_path, monkeypa
     (tmp_path / "connect4").mkdir()
     (tmp_path / "connect4" / "model.json").write_text("{}")
     lineup, note = default_agents(C4)
-    assert lineup[0].startswith("az") and len(lineup) == 4 and "released model" in note
+    assert lineup[0].startswith("az") and len(lineup) == len(DEFAULT_AGENTS) + 1 and "released model" in note
+    assert "solver" in lineup  # the perfect player: the ceiling of the field
+    lineup, note = default_agents(games.make("connect4:rows=5,cols=6"))
+    assert "solver" not in lineup and "solver:depth=4" in lineup and "perfect solver left out" in note
 
 
 def test_resume_with_changed_settings_is_refused(tmp_path):
