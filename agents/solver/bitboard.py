@@ -250,13 +250,35 @@ def order_moves(cur, mask, possible, ply, P, M, move_buf):
 
     Order: more winning spots after the move first, ties to the centre (Pons part 10).
     """
+    return _order(cur, mask, possible, ply, P, M, move_buf, False)
+
+
+@njit(cache=True)
+def order_moves_or_win2(cur, mask, possible, ply, P, M, move_buf):
+    """`order_moves`, or -1 as soon as one of the moves wins with the mover's next stone.
+
+    Such a move leaves two threats the opponent can play into (it blocks one, the other
+    wins), or one playable threat with another right above it (the block fills the cell
+    under the second). `possible` holds non-losing moves, so the opponent has no winning
+    reply, and the caller's mover cannot win at once, so this is the best score there is.
+    """
+    return _order(cur, mask, possible, ply, P, M, move_buf, True)
+
+
+@njit(cache=True)
+def _order(cur, mask, possible, ply, P, M, move_buf, detect_win2):
     cols = P[COLS]
     count = 0
     for i in range(cols - 1, -1, -1):  # from the edges to the centre, as Pons adds them
         col = M[COLMASK0 + cols + i]
         move = possible & M[COLMASK0 + np.int64(col)]
         if move != 0:
-            score = np.int64(popcount(winning_cells(cur | move, mask | move, P, M)))
+            wins = winning_cells(cur | move, mask | move, P, M)
+            if detect_win2:
+                threats = wins & possible_moves(mask | move, M)
+                if (threats & (threats - _ONE)) != 0 or (threats & (wins >> _ONE)) != 0:
+                    return -1
+            score = np.int64(popcount(wins))
             # insertion sort by score, stable: equal scores keep the later (more central) first
             j = count
             while j > 0 and move_buf[ply, 2 * (j - 1) + 1] > score:
@@ -467,7 +489,12 @@ def negamax(cur, mask, n, alpha, beta, P, M, tt, move_buf, counters, book_keys, 
                             ret = beta
                             break
             if left > sort_min_left:
-                count = order_moves(cur, mask, possible, n, P, M, move_buf)
+                count = order_moves_or_win2(cur, mask, possible, n, P, M, move_buf)
+                if count < 0:  # a forced win with the next stone: the best score possible here
+                    ret = win_score(n + 2, P)
+                    if idx >= 0:
+                        _tt_store(tt, idx, check, ret, True)
+                    break
             else:
                 count = static_moves(possible, n, P, M, move_buf)
             s_cur[n] = cur
