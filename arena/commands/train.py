@@ -83,10 +83,12 @@ def run(args: argparse.Namespace) -> int:
                                    process_id=args.process_id)
     from agents.alphazero.loop import train
     from agents.alphazero.trainer import check_run_dir
+    from arena.checks import output_dir
 
     config = build_config(args)
     out = Path(args.out) if args.out else Path("runs") / config.game.split(":")[0]
     check_run_dir(out, resume=args.resume)  # before any work: a bad --out costs nothing
+    output_dir(out, "--out")  # and a folder that can be created there
     start = time.perf_counter()
     extra = []
     if args.vs:
