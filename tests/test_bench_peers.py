@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from arena.bench import engine, sidebyside
+from arena.bench import engine, selfplay, sidebyside
 from arena.bench.sidebyside import PeerError
 from arena.cli import main
 
@@ -190,3 +190,42 @@ def test_engine_peer_report_must_answer_what_was_asked():
     bad = dict(report, results=[{"mode": "scan", "batch": 8, "steps_per_s": -1}])
     with pytest.raises(PeerError, match="not a positive number"):
         engine.peer_rates(bad, "connect_four", 4, ["scan"], [8])
+
+
+# ---- arena bench selfplay ---------------------------------------------------------------------------
+FAKE_PGX_SELFPLAY = """
+import json, sys
+args = sys.argv[2:]
+settings = {k[2:].replace("-", "_"): v for k, v in zip(args[0::2], args[1::2])}
+for key in ("channels", "blocks", "value_hidden", "sims", "batch", "steps"):
+    settings[key] = int(settings[key])
+print("pgx + mctx + flax self-play: 1,000.0 positions/s")
+print(json.dumps({"peer": "pgx + mctx + flax", "versions": {"pgx": "fake"}, "settings": settings,
+                  "parameters": 123, "positions_per_s": 1000.0}))
+"""
+
+
+def test_selfplay_peer_report_must_have_run_our_settings():
+    asked = ["--game", "connect_four", "--channels", "32", "--sims", "8", "--policy", "gumbel", "--repeats", "3"]
+    report = {"settings": {"game": "connect_four", "channels": 32, "sims": 8, "policy": "gumbel"},
+              "positions_per_s": 250.5}
+    assert selfplay.peer_figure(report, asked) == 250.5
+    with pytest.raises(PeerError, match="ran sims=16, asked for 8"):
+        selfplay.peer_figure({**report, "settings": {**report["settings"], "sims": 16}}, asked)
+    with pytest.raises(PeerError, match="no 'settings'"):
+        selfplay.peer_figure({"positions_per_s": 250.5}, asked)
+    with pytest.raises(PeerError, match="not a positive number"):
+        selfplay.peer_figure({**report, "positions_per_s": 0}, asked)
+
+
+def test_bench_selfplay_ratio_against_the_peer_of_this_run(tmp_path, capsys):
+    python = _fake_python(tmp_path, FAKE_PGX_SELFPLAY)
+    code = main(["bench", "selfplay", "--game", "tictactoe", "--channels", "4", "--blocks", "1", "--sims", "2",
+                 "--batch", "4", "--steps", "2", "--repeats", "1", "--updates", "0", "--peer-python", python])
+    out = capsys.readouterr().out
+    assert code == 0
+    (line,) = [row for row in out.splitlines() if row.startswith("self-play:")]
+    ours = float(line.split("ours ")[1].split()[0].replace(",", ""))
+    assert "pgx + mctx + flax (same run) 1,000.0 positions/s" in line
+    assert line.endswith(f"ours / pgx + mctx + flax {ours / 1000:.2f}x")
+    assert "ANCHORS.md" not in out and "network 123 parameters" in out
