@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from arena.bench import engine, selfplay, sidebyside
+from arena.bench import engine, search, selfplay, sidebyside
 from arena.bench.sidebyside import PeerError
 from arena.cli import main
 
@@ -229,3 +229,79 @@ def test_bench_selfplay_ratio_against_the_peer_of_this_run(tmp_path, capsys):
     assert "pgx + mctx + flax (same run) 1,000.0 positions/s" in line
     assert line.endswith(f"ours / pgx + mctx + flax {ours / 1000:.2f}x")
     assert "ANCHORS.md" not in out and "network 123 parameters" in out
+
+
+# ---- arena bench search -----------------------------------------------------------------------------
+FAKE_OPENSPIEL = """
+import argparse, json
+p = argparse.ArgumentParser()
+p.add_argument("script"); p.add_argument("--bench", action="store_true"); p.add_argument("--game")
+p.add_argument("--sims", type=int, nargs="*", default=[]); p.add_argument("--rollouts", type=int, nargs="*", default=[])
+p.add_argument("--repeats", type=int); p.add_argument("--seed", type=int); p.add_argument("--positions")
+p.add_argument("--latency-sims", type=int); p.add_argument("--latency-rollouts", type=int)
+a = p.parse_args()
+grid = [{"sims": s, "rollouts": r, "sims_per_s": 100.0} for s in a.sims for r in a.rollouts]
+count = len(json.load(open(a.positions))["positions"])
+latency = {"sims": a.latency_sims, "rollouts": a.latency_rollouts, "positions": count, "median_s": 2.0}
+print(json.dumps({"peer": "OpenSpiel MCTSBot", "versions": {"open_spiel": "fake"}, "game": a.game,
+                  "throughput": grid, "latency": latency}))
+"""
+
+
+def test_search_peer_report_must_answer_what_was_asked():
+    report = {"game": "connect_four", "throughput": [{"sims": 32, "rollouts": 1, "sims_per_s": 8000.0}],
+              "latency": {"sims": 1000, "rollouts": 4, "positions": 10, "median_s": 0.4}}
+    assert search.peer_figures(report, "connect_four", [(32, 1)], (1000, 4, 10)) == ({(32, 1): 8000.0}, 0.4)
+    assert search.peer_figures(report, "connect_four", [], None) == ({(32, 1): 8000.0}, None)
+    with pytest.raises(PeerError, match="no figure for 1000 sims, 1 rollouts"):
+        search.peer_figures(report, "connect_four", [(32, 1), (1000, 1)], None)
+    with pytest.raises(PeerError, match="asked for \\(1000, 4, 12\\)"):
+        search.peer_figures(report, "connect_four", [(32, 1)], (1000, 4, 12))
+    with pytest.raises(PeerError, match="asked for 'tic_tac_toe'"):
+        search.peer_figures(report, "tic_tac_toe", [(32, 1)], None)
+    with pytest.raises(PeerError, match="no 'latency' object"):
+        search.peer_figures({**report, "latency": None}, "connect_four", [(32, 1)], (1000, 4, 10))
+
+
+def test_latency_positions_are_seeded_legal_and_unfinished():
+    import games
+
+    game = games.make("connect4")
+    positions = search.latency_positions(game, 12, seed=3)
+    assert positions == search.latency_positions(game, 12, seed=3)
+    assert positions != search.latency_positions(game, 12, seed=4)
+    assert all(len(p) <= 8 for p in positions) and [len(p) for p in positions][:3] == [4, 5, 6]
+    assert not any(bool(search.position_state(game, p).terminal) for p in positions)
+    tiny = games.make("tictactoe")
+    assert all(len(p) <= 4 and not bool(search.position_state(tiny, p).terminal)
+               for p in search.latency_positions(tiny, 20, seed=0))
+
+
+def test_bench_search_ratios_only_against_the_peer_of_this_run(tmp_path, capsys):
+    python = _fake_python(tmp_path, FAKE_OPENSPIEL)
+    code = main(["bench", "search", "--game", "tictactoe", "--batch", "2", "--sims", "4", "--rollouts", "1",
+                 "--moves", "2", "--repeats", "1", "--rounds", "1", "--az-sims", "2", "--mcts-sims", "3",
+                 "--skip", "startup",
+                 "--peer-python", python])
+    out = capsys.readouterr().out
+    assert code == 0
+    (row,) = [line.split() for line in out.splitlines() if line.startswith("       1      2")]
+    assert row[4] == "100" and row[5] == f"{float(row[3].replace(',', '')) / 100:.2f}x"
+    (mcts,) = [line for line in out.splitlines() if "mcts:sims=3" in line]
+    ours_ms = float(mcts.split("median")[1].split("ms")[0])
+    shown = float(mcts.rsplit(" ", 1)[1].rstrip("x"))  # ours / MCTSBot in moves/s = 2 s / our median
+    assert "(3 sims, 4 playouts, same positions, same run) 2000.0 ms" in mcts
+    assert shown == pytest.approx(2000 / ours_ms, rel=0.01)
+    (az,) = [line for line in out.splitlines() if "az:sims=2" in line]
+    assert "MCTSBot" not in az and "ANCHORS.md" not in out
+
+
+def test_bench_search_without_a_peer_prints_context_and_no_ratio(capsys):
+    code = main(["bench", "search", "--game", "tictactoe", "--batch", "2", "--sims", "4", "--rollouts", "1",
+                 "--repeats", "1", "--skip", "latency", "startup"])
+    out = capsys.readouterr().out
+    assert code == 0
+    (row,) = [line.split() for line in out.splitlines() if line.startswith("       1      2")]
+    assert len(row) == 4
+    assert "x" not in out.replace("mctx", "").split("context")[0].split("sims/s")[-1]
+    assert "ANCHORS.md, measured on another 2-core machine" in out and "0.3 s per move" in out
