@@ -19,8 +19,8 @@ mistake is or how a verdict reads.
 Bounded: a `Judge(game, budget_s=S)` gives every position at most S seconds of search and
 answers None ("unjudged") when that does not settle it, and it refuses outright a board
 whose only solver is the memoized Python minimax and which is too big for it
-(`JudgeUnavailable`), because that search keeps every position it meets: its memory would
-grow all run long. Without a budget the judge is as exact, and as patient, as the solver.
+(`JudgeUnavailable`, by the project's one rule, `agents.solver.limits.exact_refusal`),
+because that search keeps every position it meets: its memory would grow all run long. Without a budget the judge is as exact, and as patient, as the solver.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from agents.solver.limits import exact_refusal
 from agents.solver.solver import Solver, outcome_class
 from games import Game, State, SuiteError
 from games import make as make_game
@@ -39,8 +40,6 @@ from games import make as make_game
 WIN, DRAW, LOSS, ILLEGAL = 1, 0, -1, -2
 CLASS_NAMES = {WIN: "win", DRAW: "draw", LOSS: "loss", ILLEGAL: "illegal"}
 CLASS_VALUES = {name: value for value, name in CLASS_NAMES.items()}
-# The Python minimax memoizes every position it meets; 3^12 boards is its bounded worst case.
-MAX_MINIMAX_CELLS = 12
 # After this many positions of one game beyond the budget, the game's earlier (emptier, so
 # harder) positions are not tried: judging a game costs at most this many budgets in vain.
 MAX_MISSES_PER_GAME = 3
@@ -186,12 +185,9 @@ class Judge:
                 solver = Solver(self.game)
             except SuiteError as err:
                 raise JudgeUnavailable(f"no exact solver for {self.game.spec}: {err}") from None
-        if budget_s is not None and not solver.uses_bitboard and self.game.config.num_cells > MAX_MINIMAX_CELLS:
-            cfg = self.game.config
-            raise JudgeUnavailable(
-                f"no bounded exact solver for {self.game.spec}: the bitboard solver takes gravity boards "
-                f"with (rows + 1) x cols <= 64, the Python minimax at most {MAX_MINIMAX_CELLS} cells "
-                f"({cfg.rows}x{cfg.cols} has {cfg.num_cells})")
+        refusal = exact_refusal(self.game)
+        if budget_s is not None and refusal:
+            raise JudgeUnavailable(f"no bounded exact solver: {refusal}")
         self.solver = solver
         self.budget_s = budget_s
         self._cache = _LRU(cache_size)

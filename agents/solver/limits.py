@@ -4,18 +4,20 @@ The bitboard backend solves any gravity board that fits 64 bits (Pons' method, s
 minutes even for the empty 7x6 board). Every other board goes to the memoized Python negamax,
 whose table keeps every position it meets (up to 3^cells): 12 cells solve in about a second,
 a 4x4 board with k=3 in 44 s, with k=4 it was still running after 4 CPU-minutes at 1.5 GB, and
-a 5x5 board grows by ~38 MB/s for hours. So an unbudgeted exact answer is promised up to the
-judge's MAX_MINIMAX_CELLS (one limit for the whole project), and bigger boards need a depth or
-time budget. The command line, the `solver` agent, `arena eval` and training evaluation ask
-`exact_refusal` before they start, so none of them hangs on a board it cannot finish.
+a 5x5 board grows by ~38 MB/s for hours. So an unbudgeted exact answer is promised up to
+MAX_MINIMAX_CELLS below (one limit for the whole project, the judge's included), and bigger
+boards need a depth or time budget. The command line, the `solver` agent, `arena eval` and
+training evaluation ask `exact_refusal` before they start, so none of them hangs on a board it
+cannot finish.
 """
 
 from __future__ import annotations
 
-from agents.solver.judge import MAX_MINIMAX_CELLS
 from games import Game
 from games.game import MAX_CELLS
 
+# The Python minimax memoizes every position it meets; 3^12 boards is its bounded worst case.
+MAX_MINIMAX_CELLS = 12
 MAX_SECONDS = 86_400.0  # a time budget of at most a day per position
 MAX_DEPTH = MAX_CELLS  # deeper than the moves left is the exact search; the bound keeps numbers sane
 
