@@ -112,11 +112,6 @@ class Measurement:
         return best
 
 
-def measure(game, batch: int, steps: int, repeats: int, mode: str, seed: int) -> float:
-    """Best steps/s over `repeats` timed runs, after one warm-up run (compilation)."""
-    return Measurement(game, batch, steps, mode, seed).best(repeats)
-
-
 def peer_rates(report: dict[str, Any], env_id: str, steps: int, modes: list[str],
                batches: list[int]) -> dict[tuple[str, int], float]:
     """{(mode, batch): steps/s} from pgx_engine.py's report, checked against what was asked."""

@@ -96,12 +96,6 @@ def best_rate(search, states, key, batch: int, sims: int, repeats: int, offset: 
     return best
 
 
-def throughput(game, batch: int, sims: int, rollouts: int, repeats: int, seed: int) -> float:
-    """Best simulations/s of one jitted batched search over `repeats` runs after a warm-up."""
-    search, states, key = warm_search(game, batch, sims, rollouts, seed)
-    return best_rate(search, states, key, batch, sims, repeats)
-
-
 def latency_positions(game, count: int, seed: int) -> list[list[int]]:
     """`count` seeded random openings (0-based actions, 4 to 8 plies, at most half the board),
     so latency is timed on real middlegame positions, the same ones for ours and for the peer.
