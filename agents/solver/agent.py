@@ -18,11 +18,12 @@ from agents.solver.judge import verdict
 from agents.solver.limits import MAX_DEPTH, MAX_SECONDS, exact_refusal
 from agents.solver.solver import Solver, outcome_class
 from games import Game, SpecError, State
-from games.spec import parse_float, parse_int
+from games.spec import parse_bool, parse_float, parse_int
 
 OPTIONS = {
     "depth": "search N plies, heuristic beyond (weaker, faster)",
     "time": "seconds per move: exact if it fits, else deepening with a heuristic",
+    "book": "probe the opening book (default true; false measures the pure search)",
 }
 
 
@@ -30,11 +31,11 @@ class SolverAgent(Agent):
     """Chooses among the best-scoring moves of `Solver.analyze`, at random from the key."""
 
     def __init__(self, game: Game, spec: str = "solver", seed: int = 0, *, depth: int | None = None,
-                 time_s: float | None = None) -> None:
+                 time_s: float | None = None, book: bool = True) -> None:
         super().__init__(game, spec, seed)
         self.depth = depth
         self.time_s = time_s
-        self.solver = Solver(game)
+        self.solver = Solver(game, book=book)
 
     def decide(self, state: State, key: jax.Array | None = None) -> Decision:
         key = self._next_key() if key is None else key
@@ -57,6 +58,7 @@ class SolverAgent(Agent):
             "exact": result.exact,
             "outcome": outcome_class(result.score),
             "nodes": result.nodes,
+            "book_hits": result.book_hits,
             "seconds": result.seconds,
             "text": verdict(self.game, int(state.ply), result.score, exact=result.exact),  # the judge's words
         }
@@ -80,7 +82,8 @@ def make_solver(game: Game, options: Mapping[str, str], *, spec: str, seed: int)
         time_s = parse_float(options["time"], key="time", spec=spec, positive=True, maximum=MAX_SECONDS)
     if depth is not None and time_s is not None:
         raise SpecError(f"agent {spec!r}: give depth= or time=, not both")
+    book = parse_bool(options["book"], key="book", spec=spec) if "book" in options else True
     refusal = exact_refusal(game)
     if refusal and depth is None and time_s is None:
         raise SpecError(f"agent {spec!r}: {refusal}; give it a budget, e.g. solver:time=5 or solver:depth=6")
-    return SolverAgent(game, spec, seed, depth=depth, time_s=time_s)
+    return SolverAgent(game, spec, seed, depth=depth, time_s=time_s, book=book)
