@@ -61,8 +61,14 @@ def mask_logits(logits: Array, legal: Array) -> Array:
 
 
 def random_playout_value(game: Game, state: State, key: Array) -> Array:
-    """Result of one uniformly random playout from `state`, for the player to move in it.
+    """Result of one uniformly random playout from `state`, for the player to move in it."""
+    return random_playout(game, state, key)[0]
 
+
+def random_playout(game: Game, state: State, key: Array) -> tuple[Array, Array]:
+    """(result for the player to move in `state`, plies played) of one uniformly random playout.
+
+    The plies are what a playout costs in positions visited (`arena study compute` counts them).
     All the randomness is drawn up front, one 32-bit word per remaining ply: a key split and a
     categorical draw per step cost more than the step itself on a CPU. The move is the
     (word mod number-of-legal-moves)-th legal one (bias below 1e-8 per draw).
@@ -79,8 +85,8 @@ def random_playout_value(game: Game, state: State, key: Array) -> Array:
         action = jnp.argmax(jnp.cumsum(legal) > pick.astype(jnp.int32))
         return game.step(current, action), i + 1
 
-    final, _ = jax.lax.while_loop(unfinished, play, (state, jnp.int32(0)))
-    return game.rewards(final)[state.player.astype(jnp.int32)]
+    final, plies = jax.lax.while_loop(unfinished, play, (state, jnp.int32(0)))
+    return game.rewards(final)[state.player.astype(jnp.int32)], plies
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,13 +98,19 @@ class RolloutEvaluator:
     rollouts: int = 1
 
     def __call__(self, params: Any, states: State, key: Array) -> tuple[Array, Array]:
+        logits, values, _ = self.with_plies(params, states, key)
+        return logits, values
+
+    def with_plies(self, params: Any, states: State, key: Array) -> tuple[Array, Array, Array]:
+        """(logits [B, A], values [B], plies [B]): also the playout plies spent on each state."""
         batch = states.ply.shape[0]
         if self.rollouts == 0:  # pure tree search: only terminal outcomes carry value
-            return jnp.zeros((batch, self.game.num_actions), jnp.float32), jnp.zeros((batch,), jnp.float32)
+            return (jnp.zeros((batch, self.game.num_actions), jnp.float32), jnp.zeros((batch,), jnp.float32),
+                    jnp.zeros((batch,), jnp.int32))
         keys = jax.random.split(key, (batch, self.rollouts))
-        one = jax.vmap(functools.partial(random_playout_value, self.game), in_axes=(None, 0))
-        values = jax.vmap(one)(states, keys).mean(axis=-1)
-        return jnp.zeros((batch, self.game.num_actions), jnp.float32), values
+        one = jax.vmap(functools.partial(random_playout, self.game), in_axes=(None, 0))
+        values, plies = jax.vmap(one)(states, keys)
+        return jnp.zeros((batch, self.game.num_actions), jnp.float32), values.mean(axis=-1), plies.sum(axis=-1)
 
 
 @dataclasses.dataclass(frozen=True)
