@@ -1,0 +1,171 @@
+"""`arena study compute`: counting, labels and the judge's rule, buckets, the capped solver, the
+command end to end on a small tic-tac-toe sample, resume, and refusals."""
+
+from __future__ import annotations
+
+import json
+
+import jax
+import numpy as np
+import pytest
+
+import agents
+import games
+from agents.mcts_agent import bucket
+from agents.search import random_playout
+from agents.solver import Judge, Solver
+from arena.cli import main
+from arena.study import positions as P
+from arena.study.cells import CellSettings, even_chunks, family, is_mistake_label, measure_agent
+from arena.study.counting import counting_agent
+
+TTT = games.make("tictactoe")
+C4 = games.make("connect4")
+
+
+def _stack(game, moves):
+    return game.batch_from_moves(moves)
+
+
+def test_counting_az_is_one_evaluation_per_simulation_plus_the_root():
+    agent = agents.make("az:sims=3", TTT, seed=1)
+    counted, tally = counting_agent(agent)
+    states = _stack(TTT, ["", "5", "51"])  # 3 rows, padded to 4 inside the agent
+    tally.begin(3)
+    moves = counted.select_moves(states, jax.random.key(7))
+    jax.effects_barrier()
+    assert tally.evaluations.tolist() == [4, 4, 4]
+    assert tally.plies.tolist() == [0, 0, 0]
+    # the wrapper counts; it does not change the moves
+    assert np.array_equal(np.asarray(moves), np.asarray(agent.select_moves(states, jax.random.key(7))))
+
+
+def test_counting_mcts_adds_every_playout_ply():
+    agent = agents.make("mcts:sims=5,rollouts=2", TTT, seed=0)
+    counted, tally = counting_agent(agent)
+    # X to move with one empty cell left (9): every playout from it is one ply, and after it the
+    # game is over (a terminal leaf's playout plays no ply).
+    one_left = "12345768"
+    assert not bool(TTT.from_moves(one_left).terminal)
+    tally.begin(1)
+    counted.select_moves(_stack(TTT, [one_left]), jax.random.key(0))
+    jax.effects_barrier()
+    assert tally.evaluations.tolist() == [6]
+    assert tally.plies.tolist() == [2]  # the root's two playouts; the five leaves are terminal
+    value, plies = random_playout(TTT, TTT.from_moves(one_left), jax.random.key(3))
+    assert int(plies) == 1
+
+
+def test_labels_and_the_judges_rule():
+    candidates = [{"moves": m, "ply": len(m), "bucket": "all", "source": "test"} for m in ("5", "51", "15")]
+    judge = Judge(TTT)
+    solver = Solver(TTT)
+    for c in candidates:
+        scores = solver.analyze(c["moves"]).move_scores
+        position = P.Position(c["moves"], c["ply"], "all", tuple(scores), "test")
+        classes = judge.move_classes(c["moves"])
+        for action in range(9):
+            wrong, illegal = is_mistake_label(position, action)
+            assert illegal == (scores[action] is None)
+            assert wrong == bool(judge.mistake(TTT.from_moves(c["moves"]), action)), (c["moves"], action)
+            assert illegal or classes[action] == np.sign(scores[action])
+    edge, corner = P.Position("5", 1, "all", tuple(solver.analyze("5").move_scores), "test"), 0
+    assert is_mistake_label(edge, 1) == (True, False)  # an edge reply to the centre loses
+    assert is_mistake_label(edge, corner) == (False, False)
+    assert is_mistake_label(edge, 4) == (True, True)  # the taken centre: illegal
+
+
+def test_families_and_chunks():
+    assert [family(s) for s in ("solver:depth=3", "solver:book=false", "solver", "mcts:sims=9", "az:sims=4",
+                                "az:sims=4,policy=PUCT", "policy", "random")] == [
+        "alpha-beta", "perfect", "perfect", "mcts", "az-gumbel", "az-puct", "policy", "random"]
+    for count in (1, 2, 3, 100, 200, 256, 257, 500, 513, 4520):
+        chunks = even_chunks(count)
+        sizes = [b - a for a, b in chunks]
+        assert chunks[0][0] == 0 and chunks[-1][1] == count and max(sizes) <= 256, count
+        assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:], strict=False)), count
+        assert len({bucket(n) for n in sizes}) == 1, (count, sizes)  # one padded shape: one compilation
+    assert [b - a for a, b in even_chunks(500)] == [250, 250]
+
+
+def test_connect4_buckets_dedupe_mirrors_and_cap_positions_per_game():
+    from arena.openings import random_openings
+
+    (moves,) = random_openings(C4, 30, 1, seed=4)  # 30 random plies, no position in it over
+    game = {"moves": moves, "opening": moves[:2], "players": ["a", "b"]}
+    mirror = {"moves": "".join(str(8 - int(c)) for c in moves), "opening": moves[:2], "players": ["b", "a"]}
+    drawn = P.draw_candidates(C4, [game, mirror], 10, per_game=2, seed=0)
+    by_bucket = {b: [d for d in drawn if d["bucket"] == b] for b in P.CONNECT4_BUCKETS}
+    for name, (low, high) in P.CONNECT4_BUCKETS.items():
+        assert all(low <= d["ply"] <= high for d in by_bucket[name])
+        assert 2 <= len(by_bucket[name]) <= 4  # at most two per game and phase
+    assert all(d["ply"] >= 2 for d in drawn)  # nothing from inside the random opening
+    keys = P._canonical(C4, C4.batch_from_moves(["1", "7", "12", "76", "4"]).board)
+    assert keys[0] == keys[1] and keys[2] == keys[3] and keys[0] != keys[4]  # a board and its mirror image
+    with pytest.raises(P.StudyError):
+        P.buckets_for(games.make("connect4:rows=5,cols=6"))
+
+
+def test_capped_solver_leaves_unfinished_positions_out():
+    late = "45451456266571417355"  # solved in milliseconds; the empty board takes minutes without the book
+    positions = {"mixed": [
+        P.Position("", 0, "mixed", (-2, -1, 0, 1, 0, -1, -2), "test"),
+        P.Position(late, len(late), "mixed", tuple(Solver(C4).analyze(late).move_scores), "test"),
+    ]}
+    settings = CellSettings(seed=0, latency_positions=0, perfect_positions=2, perfect_cap_s=0.05)
+    (cell,) = measure_agent(C4, "perfect", "solver:book=false", positions, settings)
+    assert cell["run_spec"] == "solver:book=false,time=0.05"
+    assert (cell["attempted"], cell["unfinished"], cell["unfinished_at"], cell["positions"]) == (2, 1, [0], 1)
+    assert cell["mistakes"] == 0 and cell["examined"]["mean"] == cell["counts"][1] > 0
+
+
+def _study(tmp_path, *extra):
+    return main(["study", "compute", "--game", "tictactoe", "--out", str(tmp_path / "s"), "--per-bucket", "150",
+                 "--latency-positions", "2", "--elo-games", "2", "--train-iterations", "0", "--training-sims", "2",
+                 "--quiet", *extra])
+
+
+def test_study_end_to_end_and_resume(tmp_path, capsys):
+    ladder = ["--agents", "solver:depth=1", "az:sims=2", "solver", "random",
+              "--elo-agents", "solver", "solver:depth=1"]
+    assert _study(tmp_path, *ladder) == 0
+    out = tmp_path / "s"
+    stored = json.loads((out / "positions.json").read_text())
+    assert len(stored["positions"]) == 150 and all(len(p["scores"]) == 9 for p in stored["positions"])
+    results = json.loads((out / "results.json").read_text())
+    cells = {c["name"]: c for c in results["cells"]}
+    assert set(cells) == {"solver:depth=1", "az:sims=2", "solver", "random"}
+    assert cells["solver"]["mistakes"] == 0 and cells["random"]["rate"] > cells["solver:depth=1"]["rate"] > 0
+    assert cells["az:sims=2"]["examined"]["mean"] == 3  # root + 2 simulations
+    assert {r["name"] for r in results["elo"]["agents"]} == {"solver", "solver:depth=1"}
+    assert {r["model"] for r in results["training"]["rows"]} == {"lineage:untrained", "lineage:released"}
+    for name in ("results.csv", "elo.csv", "training.csv", "mistakes-vs-compute.png", "elo-vs-compute.png",
+                 "training.png"):
+        assert (out / name).stat().st_size > 0
+    lines = (out / "cells.jsonl").read_bytes()
+    capsys.readouterr()
+
+    # again, with one more agent and a torn last line (an interrupted append): only that cell is measured
+    (out / "cells.jsonl").write_bytes(lines + b'{"name": "torn')
+    assert _study(tmp_path, *ladder[:-3], "policy", *ladder[-3:]) == 0
+    printed = capsys.readouterr().out
+    assert "4 of 5 cells already measured" in printed and "4 of 4 cells already measured" in printed
+    after = (out / "cells.jsonl").read_bytes()
+    assert after.startswith(lines) and after.count(b"\n") == lines.count(b"\n") + 1
+
+
+def _exit_code(args):
+    try:
+        return main(args)
+    except SystemExit as stop:  # argparse's own refusals
+        return stop.code
+
+
+def test_refusals_are_one_line_exit_2(tmp_path, capsys):
+    for args in (["--per-bucket", "0"], ["--agents", "nosuch"], ["--elo-games", "3"], ["--game", "connect4:rows=5"],
+                 ["--agents", "solver:depth=2", "--elo-agents", "solver:depth=2", "mcts:sims=4"], ["--seed", "-1"]):
+        assert _exit_code(["study", "compute", "--game", "tictactoe", "--out", str(tmp_path / "x"), *args]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("arena study: error:") and "\n" not in err, err
+    assert _exit_code(["study", "elo"]) == 2
+    assert not (tmp_path / "x").exists()  # refused before anything was written
