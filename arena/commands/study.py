@@ -117,12 +117,18 @@ def run(args: argparse.Namespace) -> int:
     with Progress(TextColumn("{task.description:<40}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as progress:
         tasks: dict[str, int] = {}
+        tenths: dict[str, int] = {}
 
         def status(what: str, done: int, total: int) -> None:
             key = "cells" if what == "cells" else "work"
             if key not in tasks:
                 tasks[key] = progress.add_task(what, total=total)
             progress.update(tasks[key], description=what, completed=done, total=total)
+            if not err.is_terminal and what in ("games", "labels", "tournament games"):
+                tenth = 10 * done // max(total, 1)  # no bar in a log file: a line every tenth
+                if tenth > tenths.get(what, 0):
+                    tenths[what] = tenth
+                    print(f"{what}: {done}/{total} after {time.perf_counter() - start:.0f} s", flush=True)
 
         def say(line: str) -> None:
             if args.quiet and line.startswith("cell "):
