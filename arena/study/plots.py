@@ -43,6 +43,15 @@ def _log_x(ax) -> None:
     ax.xaxis.set_minor_formatter(NullFormatter())
 
 
+def _short(value: float) -> str:
+    """1,849,344 -> '1.85M', 4983 -> '4983'."""
+    if value >= 1e6:
+        return f"{value / 1e6:.2f}M"
+    if value >= 1e4:
+        return f"{value / 1e3:.0f}k"
+    return f"{value:.0f}"
+
+
 def _rung(name: str) -> str:
     """A short point label: the depth or the simulations."""
     for key in ("depth=", "sims="):
@@ -60,17 +69,24 @@ def plot_mistakes(cells: Sequence[Mapping], buckets: Sequence[str], path: Path, 
     """Mistake rate against compute, one panel per bucket, one line per family (random: a level)."""
     plt = _pyplot()
     fig, axes = plt.subplots(1, len(buckets), figsize=(max(8.0, 5.2 * len(buckets) + 1), 5.0), dpi=110,
-                             squeeze=False, sharey=True)
-    top = max([c["interval95"][1] for c in cells if c["family"] != "random"] + [0.05])
+                             squeeze=False)
     for ax, bucket in zip(axes[0], buckets, strict=True):
         mine = [c for c in cells if c["bucket"] == bucket]
+        # Each panel on its own scale (the end game's rates are a tenth of the opening's); the
+        # random level is drawn where it fits and named at the top where it does not.
+        # The exact solver's interval (0 of a few dozen) would set the scale alone: it is clipped.
+        top = 100 * max([c["interval95"][1] for c in mine if c["family"] not in ("random", "perfect")]
+                        + [0.02]) * 1.08
         for fam in FAMILIES:
             points = sorted(((_x(c, axis), c) for c in mine if c["family"] == fam and _x(c, axis) is not None),
                             key=lambda t: t[0])
             if fam == "random":
                 for c in (c for c in mine if c["family"] == fam):
-                    ax.axhline(100 * c["rate"], color=COLOURS[fam], ls="--", lw=1,
-                               label=f"random ({100 * c['rate']:.0f}%)")
+                    level = 100 * c["rate"]
+                    ax.axhline(min(level, top), color=COLOURS[fam], ls="--", lw=1, label=LABELS[fam])
+                    ax.annotate(f"random {level:.0f}%" + (" (off the scale)" if level > top else ""),
+                                (0.99, min(level, top)), xycoords=("axes fraction", "data"), ha="right",
+                                va="top" if level > top else "bottom", fontsize=7, color=COLOURS[fam])
                 continue
             if not points:
                 continue
@@ -89,8 +105,8 @@ def plot_mistakes(cells: Sequence[Mapping], buckets: Sequence[str], path: Path, 
         ax.set_title(f"{game}: {bucket} ({count} positions)")
         _log_x(ax)
         ax.set_xlabel(AXES[axis], fontsize=8)
-        ax.set_ylim(-0.5, min(100.0, 100 * top * 1.08))
-        ax.grid(True, which="both", alpha=0.25)
+        ax.set_ylim(-0.02 * top, min(100.0, top))
+        ax.grid(True, alpha=0.3)
     axes[0][0].set_ylabel("mistakes (% of positions, 95% interval)")
     handles, labels = axes[0][0].get_legend_handles_labels()
     seen = dict(zip(labels, handles, strict=True))
@@ -129,7 +145,7 @@ def plot_elo(rows: Sequence[Mapping], path: Path, *, game: str) -> Path:
         ax.legend(fontsize=7, loc="lower right")
     ax.set_ylabel("Elo (mean 0), 95% interval")
     ax.set_title(f"{game}: strength in play against compute ({rows[0]['games']} games per agent)")
-    ax.grid(True, which="both", alpha=0.25)
+    ax.grid(True, alpha=0.3)
     fig.tight_layout()
     return _save(fig, path)
 
@@ -161,15 +177,23 @@ def plot_training(rows: Sequence[Mapping], buckets: Sequence[str], path: Path, *
                                       [100 * (r["ci_high"] - r["rate"]) for r in trained]],
                                 color=colour[agent], ls=ls, marker=marker, ms=3, capsize=2,
                                 label=f"{agent}, {source}")
-            _log_x(ax)
+            ax.set_xscale("log")  # matplotlib labels minor ticks itself when few decades are shown
+            xs = [r[key] for r in rows if r[key] > 0]
+            if xs and len(set(xs)) <= 6:  # a few checkpoints: label them
+                from matplotlib.ticker import FixedLocator, FuncFormatter
+
+                ax.set_xlim(min(xs) / 1.5, max(xs) * 1.5)
+                ax.xaxis.set_major_locator(FixedLocator(sorted(set(xs))))
+                ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _short(v)))
             ax.set_xlabel(label)
-            ax.grid(True, which="both", alpha=0.25)
+            ax.grid(True, alpha=0.3)
             if row_axis == 0:
                 ax.set_title(f"{game}: {bucket}")
     for row_axis in (0, 1):
         axes[row_axis][0].set_ylabel("mistakes (%)")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=8, frameon=False)
-    fig.text(0.01, 0.005, "dotted: the untrained networks (zero training)", fontsize=7)
+    fig.text(0.01, 0.005, "dotted lines: the same agents with the untrained network (zero training), "
+             "in each agent's colour", fontsize=7)
     fig.tight_layout(rect=(0, 0.07, 1, 1))
     return _save(fig, path)

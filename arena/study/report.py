@@ -63,6 +63,15 @@ def write_csv(path: Path, keys: Sequence[str], rows: Sequence[Mapping]) -> None:
     _atomic_text(path, out.getvalue())
 
 
+def write_positions_csv(path: Path, game, positions: Sequence[P.Position]) -> None:
+    """The labelled set as one compact row per position (positions.json holds the same, with its
+    provenance): moves, ply, bucket, the exact score of each move (empty: illegal), source."""
+    keys = ["moves", "ply", "bucket", *(f"score_{game.action_to_str(a)}" for a in range(game.num_actions)), "source"]
+    rows = [{"moves": p.moves, "ply": p.ply, "bucket": p.bucket, "source": p.source,
+             **{k: ("" if s is None else s) for k, s in zip(keys[3:-1], p.scores, strict=True)}} for p in positions]
+    write_csv(path, keys, rows)
+
+
 def cell_row(cell: Mapping) -> dict:
     """A cell as one flat row (no per-position lists)."""
     return {**{k: cell.get(k) for k in ROW_KEYS}, "ci_low": cell["interval95"][0], "ci_high": cell["interval95"][1],
@@ -147,6 +156,7 @@ def write_report(study: Study, positions: Sequence[P.Position], elo: Mapping | N
     }
     write_json_atomic(folder / "results.json", data)
     write_csv(folder / "results.csv", ROW_KEYS, [cell_row(c) for c in ladder])
+    write_positions_csv(folder / "positions.csv", study.game, positions)
     if elo_rows:
         write_csv(folder / "elo.csv", list(elo_rows[0]), elo_rows)
     if training:
