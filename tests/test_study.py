@@ -139,7 +139,7 @@ def test_study_end_to_end_and_resume(tmp_path, capsys):
     assert cells["az:sims=2"]["examined"]["mean"] == 3  # root + 2 simulations
     assert {r["name"] for r in results["elo"]["agents"]} == {"solver", "solver:depth=1"}
     assert {r["model"] for r in results["training"]["rows"]} == {"lineage:untrained", "lineage:released"}
-    for name in ("results.csv", "elo.csv", "training.csv", "mistakes-vs-compute.png", "elo-vs-compute.png",
+    for name in ("results.csv", "elo.csv", "training.csv", "positions.csv", "mistakes-vs-compute.png", "elo-vs-compute.png",
                  "training.png"):
         assert (out / name).stat().st_size > 0
     lines = (out / "cells.jsonl").read_bytes()
