@@ -141,14 +141,13 @@ def waves(config: TournamentConfig) -> list[list[GameJob]]:
 
 # ---- files -----------------------------------------------------------------------------------
 
-def write_json_atomic(path: Path, data: object) -> None:
-    """Writes JSON through a temporary file and os.replace, so readers never see half a file."""
+def write_text_atomic(path: Path, text: str) -> None:
+    """Writes text through a temporary file and os.replace, so readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=1, sort_keys=True)
-            handle.write("\n")
+        with os.fdopen(fd, "w", newline="") as handle:
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -156,6 +155,11 @@ def write_json_atomic(path: Path, data: object) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_json_atomic(path: Path, data: object) -> None:
+    """`data` as indented, key-sorted JSON, written atomically (`write_text_atomic`)."""
+    write_text_atomic(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
 def _corrupt(folder: Path, what: str) -> TournamentError:

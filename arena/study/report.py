@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +18,7 @@ from agents.solver import outcome_class
 from arena.study import positions as P
 from arena.study.cells import FAMILIES, family
 from arena.study.counting import unit_of
-from arena.tournament import write_json_atomic
+from arena.tournament import write_json_atomic, write_text_atomic
 
 if TYPE_CHECKING:
     from arena.study.run import Study
@@ -40,27 +38,12 @@ ROW_KEYS = ("name", "spec", "family", "part", "bucket", "positions", "mistakes",
             "latency_mean_s", "latency_median_s", "latency_positions", "attempted", "unfinished", "cap_s")
 
 
-def _atomic_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def write_csv(path: Path, keys: Sequence[str], rows: Sequence[Mapping]) -> None:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(keys), extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    _atomic_text(path, out.getvalue())
+    write_text_atomic(path, out.getvalue())
 
 
 def write_positions_csv(path: Path, game, positions: Sequence[P.Position]) -> None:
