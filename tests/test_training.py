@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -142,6 +143,7 @@ def test_a_run_can_start_from_a_released_model(tmp_path):
 def test_sharded_training_on_four_cpu_devices(tmp_path):
     script = f"""
 import jax
+import jax.numpy as jnp
 assert jax.device_count() == 4, jax.devices()
 from agents.alphazero import Trainer, default_config
 config = default_config({GAME!r}, iterations=2, num_envs=16, rollout_steps=4, num_simulations=4, channels=8,
@@ -170,3 +172,49 @@ def test_sigterm_interrupts_like_ctrl_c():
     with pytest.raises(KeyboardInterrupt), _interrupt_on_sigterm():
         os.kill(os.getpid(), signal.SIGTERM)
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_playout_cap_randomization_and_value_mix(tmp_path):
+    """Fast searches store no policy target (all zero) but their positions train the value;
+    a value mix of 1 makes the value target the search's root value (not only -1/0/+1)."""
+    config = tiny(iterations=3, full_search_fraction=0.5, fast_simulations=2, value_target_mix=1.0)
+    trainer = Trainer(config, tmp_path / "run")
+    for _ in range(config.iterations):
+        metrics = trainer.run_iteration().metrics
+    assert np.isfinite(metrics["policy_loss"])
+    data = jax.device_get(trainer.buffer.data)
+    filled = np.asarray(jax.device_get(trainer.buffer.valid))
+    sums = data.policy[filled].sum(-1)
+    assert np.any(sums == 0) and np.any(np.isclose(sums, 1.0))  # both kinds of move were stored
+    values = data.value[filled]
+    assert np.any((values != 0) & (np.abs(values) != 1))
+
+
+def test_the_policy_loss_skips_positions_without_a_policy_target():
+    from agents.alphazero.buffer import Samples
+    from agents.alphazero.update import loss_fn
+
+    def apply_fn(params, obs):
+        return jnp.tile(jnp.array([[0.0, 1.0, 2.0]]), (obs.shape[0], 1)), jnp.zeros(obs.shape[0])
+
+    target = jnp.array([[0.2, 0.3, 0.5]])
+    one = Samples(observation=jnp.zeros((1, 2, 2, 2)), policy=target, value=jnp.zeros(1),
+                  legal=jnp.ones((1, 3), bool))
+    padded = Samples(observation=jnp.zeros((2, 2, 2, 2)), policy=jnp.concatenate([target, jnp.zeros((1, 3))]),
+                     value=jnp.zeros(2), legal=jnp.ones((2, 3), bool))
+    _, a = loss_fn(apply_fn, None, one)
+    _, b = loss_fn(apply_fn, None, padded)
+    np.testing.assert_allclose(a["policy_loss"], b["policy_loss"], rtol=1e-6)
+    np.testing.assert_allclose(a["policy_kl"], b["policy_kl"], rtol=1e-5, atol=1e-7)
+
+
+def test_snapshots_keep_the_network_of_every_nth_iteration(tmp_path):
+    from agents.checkpoint import load_model
+    from games import make
+
+    run = tmp_path / "run"
+    train(tiny(iterations=3, snapshot_every=2), run, verbose=False)
+    names = sorted(p.name for p in (run / "snapshots").iterdir())
+    assert names == ["it-000000", "it-000002", "it-000003"]  # the start, every 2nd, the end
+    config, _, _ = load_model(run / "snapshots" / "it-000003", make(GAME))
+    assert config.channels == 8

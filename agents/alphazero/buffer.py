@@ -19,8 +19,8 @@ class Samples:
     """Training targets for a batch of positions."""
 
     observation: jax.Array  # [B, rows, cols, 2] float32, mover's point of view
-    policy: jax.Array  # [B, A] float32, search policy target (sums to 1)
-    value: jax.Array  # [B] float32, final result for the mover, in {-1, 0, 1}
+    policy: jax.Array  # [B, A] float32, search policy target (sums to 1; all zero: none, value only)
+    value: jax.Array  # [B] float32, value target for the mover in [-1, 1] (the result, maybe mixed with the search's value)
     legal: jax.Array  # [B, A] bool, legal actions (masks the policy loss)
 
 

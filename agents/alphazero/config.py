@@ -40,6 +40,15 @@ class TrainConfig:
     """PUCT: root noise concentration."""
     dirichlet_fraction: float = 0.25
     """PUCT: root noise weight."""
+    full_search_fraction: float = 1.0
+    """Playout-cap randomization (KataGo): the share of self-play moves searched with
+    num_simulations; only those train the policy. The others use fast_simulations and train
+    only the value, so more games are played per CPU-second (1: every move is a full search)."""
+    fast_simulations: int = 8
+    """Simulations of the fast searches of playout-cap randomization."""
+    value_target_mix: float = 0.0
+    """Value target = (1 - m) x the game's result + m x the search's root value of the position
+    (0: the result alone; the search value is less noisy, the result unbiased)."""
     channels: int = 32
     """Network width (conv channels or MLP units)."""
     blocks: int = 2
@@ -73,6 +82,9 @@ class TrainConfig:
     continue training checkpoints/connect4 with new settings; the network size must match."""
     checkpoint_every: int = 5
     """Save the full training state every N iterations (and at the end)."""
+    snapshot_every: int = 0
+    """Also save the network alone (a model folder, RUN/snapshots/it-NNNNNN) every N iterations,
+    kept for learning curves and lineages (0: never)."""
     keep_checkpoints: int = 3
     """Checkpoints kept on disk."""
 
@@ -128,6 +140,9 @@ LIMITS: dict[str, tuple[float | None, float | None, bool]] = {
     "temperature_moves": (0, MAX_CELLS, False),
     "dirichlet_alpha": (None, 100.0, True),
     "dirichlet_fraction": (0.0, 1.0, False),
+    "full_search_fraction": (None, 1.0, True),
+    "fast_simulations": (1, 10_000, False),
+    "value_target_mix": (0.0, 1.0, False),
     "channels": (1, MAX_CHANNELS, False),
     "blocks": (1, MAX_BLOCKS, False),
     "learning_rate": (None, 10.0, True),
@@ -140,6 +155,7 @@ LIMITS: dict[str, tuple[float | None, float | None, bool]] = {
     "eval_simulations": (1, 10_000, False),
     "eval_positions": (1, 10_000, False),
     "checkpoint_every": (1, 1_000_000, False),
+    "snapshot_every": (0, 1_000_000, False),
     "keep_checkpoints": (1, 1000, False),
 }
 CHOICES: dict[str, tuple[str, ...]] = {

@@ -112,6 +112,8 @@ def train(config: TrainConfig, run_dir: str | Path, *, resume: bool = False, ver
               f"run dir {trainer.run_dir}", flush=True)
     last: dict[str, Any] = {"completed": False}
     saved_at = trainer.iteration
+    if config.snapshot_every and not (snapshot_path(trainer.run_dir, trainer.iteration) / "model.json").exists():
+        save_snapshot(trainer)  # the starting weights: a learning curve's first point
     with _interrupt_on_sigterm():
         return _loop(trainer, evaluator, config, verbose, last, saved_at)
 
@@ -159,6 +161,8 @@ def _loop(trainer: Trainer, evaluator, config: TrainConfig, verbose: bool, last:
             trainer.metrics.append(record)
             if verbose:
                 print(format_line(progress, config.iterations, evals), flush=True)
+            if config.snapshot_every and (trainer.iteration % config.snapshot_every == 0 or final):
+                save_snapshot(trainer)
             if trainer.iteration % config.checkpoint_every == 0 or final:
                 trainer.save()
                 saved_at = trainer.iteration
@@ -171,6 +175,22 @@ def _loop(trainer: Trainer, evaluator, config: TrainConfig, verbose: bool, last:
             print(interrupted_line(saved_at, trainer.run_dir), flush=True)
         return {**last, "completed": False}
     return last
+
+
+def snapshot_path(run_dir: Path, iteration: int) -> Path:
+    return Path(run_dir) / "snapshots" / f"it-{iteration:06d}"
+
+
+def save_snapshot(trainer: Trainer) -> Path:
+    """The network alone at this iteration, as a model folder (`az:checkpoint=PATH` plays it).
+
+    The full training state (buffer, optimizer) is ~100x larger and only the newest few are
+    kept; these small folders stay, so a learning curve can be measured afterwards on any set.
+    """
+    from agents.checkpoint import save_model
+
+    return save_model(snapshot_path(trainer.run_dir, trainer.iteration), trainer.game, trainer.net_config,
+                      trainer.host_params())
 
 
 def interrupted_line(saved_at: int, run_dir: Path) -> str:

@@ -6,8 +6,11 @@ ends the game): the search then also meets positions where one side has already 
 which plain self-play almost never visits and which a perfect-play evaluation counts (see
 ANCHORS.md on the plateau).
 
-Value targets are the final result from each mover's point of view, found by a reverse scan;
-positions whose game has not ended by the end of the rollout get no target (masked out).
+Value targets are the final result from each mover's point of view, found by a reverse scan,
+optionally mixed with the search's root value; positions whose game has not ended by the end of
+the rollout get no target (masked out). A move searched cheaply (playout-cap randomization)
+stores an all-zero policy target, which the loss skips: its search is too shallow to teach the
+policy, but its game still teaches the value.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from agents.alphazero.buffer import Samples
 from agents.random_agent import random_actions
 from games import Game, State
 
-# search_fn(params, states [B], key) -> (actions [B], policy targets [B, A])
-SearchFn = Callable[[object, State, jax.Array], tuple[jax.Array, jax.Array]]
+# search_fn(params, states [B], key) -> (actions [B], policy targets [B, A] (all zero: no
+# policy target), root values [B] for the mover)
+SearchFn = Callable[[object, State, jax.Array], tuple[jax.Array, jax.Array, jax.Array]]
 
 
 @struct.dataclass
@@ -31,7 +35,8 @@ class Trajectory:
     """One rollout of T moves in B games: leading axes [T, B]."""
 
     observation: jax.Array  # [T, B, rows, cols, 2]
-    policy: jax.Array  # [T, B, A]
+    policy: jax.Array  # [T, B, A] (all zero where the move gives no policy target)
+    root_value: jax.Array  # [T, B] the search's value of the position for its mover
     legal: jax.Array  # [T, B, A]
     reward: jax.Array  # [T, B] final result for the mover if this move ended the game, else 0
     terminal: jax.Array  # [T, B] this move ended the game
@@ -72,7 +77,7 @@ def rollout(game: Game, search_fn: SearchFn, params, states: State, key: jax.Arr
 
     def one_move(states: State, key: jax.Array):
         k_search, k_reset = jax.random.split(key)
-        actions, policy = search_fn(params, states, k_search)
+        actions, policy, root_value = search_fn(params, states, k_search)
         observation = jax.vmap(game.observation)(states)
         legal = jax.vmap(game.legal_mask)(states)
         moved = step(states, actions)
@@ -81,14 +86,17 @@ def rollout(game: Game, search_fn: SearchFn, params, states: State, key: jax.Arr
         terminal = moved.terminal
         fresh = random_openings(game, batch, k_reset, max_opening_plies)
         states = jax.tree.map(lambda f, s: jnp.where(_expand(terminal, s), f, s), fresh, moved)
-        return states, Trajectory(observation, policy, legal, reward, terminal)
+        return states, Trajectory(observation, policy, root_value, legal, reward, terminal)
 
     states, trajectory = jax.lax.scan(one_move, states, jax.random.split(key, steps))
     return states, trajectory
 
 
-def to_samples(trajectory: Trajectory) -> tuple[Samples, jax.Array]:
-    """Flattens a trajectory into samples [T*B] and a mask of those with a known result."""
+def to_samples(trajectory: Trajectory, value_mix: float = 0.0) -> tuple[Samples, jax.Array]:
+    """Flattens a trajectory into samples [T*B] and a mask of those with a known result.
+
+    The value target is (1 - value_mix) x the game's result + value_mix x the root value.
+    """
 
     def backward(carry, t):
         value_next, known_next = carry
@@ -104,7 +112,7 @@ def to_samples(trajectory: Trajectory) -> tuple[Samples, jax.Array]:
     samples = Samples(
         observation=flat(trajectory.observation),
         policy=flat(trajectory.policy),
-        value=flat(values),
+        value=flat(values if value_mix == 0.0 else (1.0 - value_mix) * values + value_mix * trajectory.root_value),
         legal=flat(trajectory.legal),
     )
     return samples, flat(known)

@@ -240,7 +240,8 @@ class Trainer:
         # Trainers with the same configuration share compiled steps (tests and resumes build
         # several); the cache key leaves out what does not enter the jitted functions.
         cache_key = (dataclasses.replace(cfg, eval_every=0, eval_simulations=1, eval_positions=1,
-                                         checkpoint_every=1, keep_checkpoints=1), tuple(jax.devices()))
+                                         checkpoint_every=1, keep_checkpoints=1, snapshot_every=0),
+                     tuple(jax.devices()))
         if cache_key in _COMPILED:
             self._play, self._train = _COMPILED[cache_key]
             return
@@ -248,9 +249,9 @@ class Trainer:
         sharded, replicated, opening = self.sharded, self.replicated, self.opening_plies
         policy = cfg.search_policy
 
-        def search_fn(params, states, key):
+        def searched(num_simulations: int, params, states, key):
             out = run_search(
-                game, evaluate, params, states, key, num_simulations=cfg.num_simulations, policy=policy,
+                game, evaluate, params, states, key, num_simulations=num_simulations, policy=policy,
                 temperature=1.0, dirichlet_fraction=cfg.dirichlet_fraction if policy == "puct" else 0.0,
                 dirichlet_alpha=cfg.dirichlet_alpha, max_num_considered_actions=cfg.max_considered_actions,
             )
@@ -258,13 +259,29 @@ class Trainer:
                 target = out.visits / jnp.maximum(out.visits.sum(-1, keepdims=True), 1)
                 greedy = jnp.argmax(out.visits, axis=-1).astype(jnp.int32)
                 action = jnp.where(states.ply < cfg.temperature_moves, out.action, greedy)
-                return action, target.astype(jnp.float32)
-            return out.action, out.action_weights
+                return action, target.astype(jnp.float32), out.root_value
+            return out.action, out.action_weights, out.root_value
+
+        def search_fn(params, states, key):
+            if cfg.full_search_fraction >= 1.0:
+                return searched(cfg.num_simulations, params, states, key)
+            # Playout-cap randomization, one draw per move of the whole batch (every game still
+            # gets full searches on the same share of its moves): a fast search's policy target
+            # is zeroed, so only full searches teach the policy.
+            k_coin, k_search = jax.random.split(key)
+            full = jax.random.uniform(k_coin) < cfg.full_search_fraction
+
+            def fast(params, states, key):
+                action, target, value = searched(cfg.fast_simulations, params, states, key)
+                return action, jnp.zeros_like(target), value
+
+            return jax.lax.cond(full, functools.partial(searched, cfg.num_simulations), fast,
+                                params, states, k_search)
 
         def play(params, games, buf, key):
             games, trajectory = selfplay.rollout(game, search_fn, params, games, key, cfg.rollout_steps,
                                                  opening)
-            samples, known = selfplay.to_samples(trajectory)
+            samples, known = selfplay.to_samples(trajectory, cfg.value_target_mix)
             buf = replay.add(buf, samples, known)
             stats = {"games": jnp.sum(trajectory.terminal), "new_positions": jnp.sum(known)}
             return games, buf, stats

@@ -31,9 +31,13 @@ def loss_fn(apply_fn: ApplyFn, params, batch: Samples) -> tuple[jax.Array, dict[
     """Cross-entropy to the search policy over legal moves + squared error to the result."""
     logits, value = apply_fn(params, batch.observation)
     logits = jnp.where(batch.legal, logits, -1e9)
-    policy_loss = optax.softmax_cross_entropy(logits, batch.policy).mean()
+    # Positions from cheap searches (playout-cap randomization) carry an all-zero policy target:
+    # they train the value only, and the policy loss averages over the others.
+    has_target = (batch.policy.sum(-1) > 0).astype(jnp.float32)
+    count = jnp.maximum(has_target.sum(), 1.0)
+    policy_loss = jnp.sum(optax.softmax_cross_entropy(logits, batch.policy) * has_target) / count
     # The entropy of the target makes the policy loss read as a KL divergence (0 = perfect fit).
-    target_entropy = -jnp.sum(jnp.where(batch.policy > 0, batch.policy * jnp.log(batch.policy), 0.0), -1).mean()
+    target_entropy = -jnp.sum(jnp.where(batch.policy > 0, batch.policy * jnp.log(batch.policy), 0.0)) / count
     value_loss = jnp.mean((value - batch.value) ** 2)
     total = policy_loss + value_loss
     return total, {"loss": total, "policy_loss": policy_loss, "policy_kl": policy_loss - target_entropy,
@@ -45,5 +49,5 @@ def update(apply_fn: ApplyFn, optimizer: optax.GradientTransformation, params, o
     grads, metrics = jax.grad(lambda p: loss_fn(apply_fn, p, batch), has_aux=True)(params)
     updates, opt_state = optimizer.update(grads, opt_state, params)
     params = optax.apply_updates(params, updates)
-    metrics["grad_norm"] = optax.global_norm(grads)
+    metrics["grad_norm"] = optax.tree.norm(grads)
     return params, opt_state, metrics
