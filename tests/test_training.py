@@ -218,3 +218,15 @@ def test_snapshots_keep_the_network_of_every_nth_iteration(tmp_path):
     assert names == ["it-000000", "it-000002", "it-000003"]  # the start, every 2nd, the end
     config, _, _ = load_model(run / "snapshots" / "it-000003", make(GAME))
     assert config.channels == 8
+
+
+def test_a_runs_snapshots_form_a_learning_curve_for_the_study(tmp_path):
+    from arena.study.training import lineage_models
+    from games import make
+
+    run = tmp_path / "run"
+    train(tiny(iterations=2, snapshot_every=1), run, verbose=False)
+    models = lineage_models(make(GAME), [str(run)], tmp_path / "study")
+    assert [m.iteration for m in models] == [0, 1, 2]
+    assert {m.source for m in models} == {"run:run"}
+    assert models[0].positions == 0 and 0 < models[1].positions < models[2].positions

@@ -62,8 +62,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="connect four: seconds per move before the book-less solver counts as unfinished "
                              "(default 30)")
     parser.add_argument("--lineage", action="append", default=None, metavar="MODEL",
-                        help="model folders (with card.json) of one training lineage, repeatable "
-                             "(default: the released model of the game)")
+                        help="model folders (with card.json) of one training lineage, or training run "
+                             "folders with snapshots (arena train --snapshot-every N: one series per "
+                             "run), repeatable (default: the released model of the game)")
     parser.add_argument("--train-iterations", type=int_arg(0, 100_000), default=None,
                         help="a fresh training run of this many iterations with snapshots "
                              "(default 150 on tic-tac-toe, 0 on connect four)")

@@ -19,6 +19,7 @@ The wall time is the trainer's own (self-play and updates, evaluation excluded).
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 from agents.checkpoint import default_checkpoint, load_card, load_model, save_model
@@ -59,6 +60,9 @@ def lineage_models(game: Game, paths: list[str], folder: Path) -> list[TrainedMo
     config = None
     for given in paths or [str(default_checkpoint(game))]:
         path = Path(given)
+        if (path / "snapshots").is_dir():
+            models += run_models(game, path)
+            continue
         card = load_card(path)
         if card is None:
             raise StudyError(f"--lineage {path}: no card.json with the training record beside the model")
@@ -75,6 +79,44 @@ def lineage_models(game: Game, paths: list[str], folder: Path) -> list[TrainedMo
             _, params = init_network(config, seed=first_seed)
             save_model(init, game, config, params)
         models.insert(0, TrainedModel("lineage:untrained", str(init), "lineage", 0, 0.0))
+    return models
+
+
+def run_models(game: Game, run_dir: Path) -> list[TrainedModel]:
+    """The snapshots of an `arena train --snapshot-every N` run, one series named after the run.
+
+    Cumulative positions and wall time are the run's own (metrics.jsonl) plus those of the model
+    it started from (`--init-from`, whose card the run keeps), so a run that continues a released
+    model sits to the right of it on the same axes.
+    """
+    from agents.alphazero.metrics import MetricsLog
+    from agents.alphazero.trainer import BASE_CARD
+
+    base_positions, base_wall = 0, 0.0
+    base = run_dir / BASE_CARD
+    if base.is_file():
+        try:
+            card = json.loads(base.read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            raise StudyError(f"--lineage {run_dir}: {base} is unreadable") from None
+        base_positions, base_wall = _card_totals(card)
+    log = MetricsLog(run_dir / "metrics.jsonl")
+    by_iteration = {r["iteration"]: r for r in (log.read() if log.path.exists() else [])}
+    models = []
+    for path in sorted((run_dir / "snapshots").glob("it-*")):
+        try:
+            iteration = int(path.name[3:])
+        except ValueError:
+            continue
+        record = by_iteration.get(iteration, {"positions": 0, "wall_seconds": 0.0} if iteration == 0 else None)
+        if record is None or not (path / "model.json").exists():
+            continue  # a snapshot newer than the log's last line (the run is still going)
+        load_model(path, game)  # refuses a foreign or damaged model in one line
+        models.append(TrainedModel(f"run:{run_dir.name}:{path.name}", str(path), f"run:{run_dir.name}",
+                                   base_positions + int(record["positions"]),
+                                   base_wall + float(record["wall_seconds"]), iteration))
+    if not models:
+        raise StudyError(f"--lineage {run_dir}: no snapshot with a logged iteration in {run_dir / 'snapshots'}")
     return models
 
 
