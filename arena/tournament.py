@@ -28,13 +28,13 @@ import dataclasses
 import itertools
 import json
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from agents.files import write_json_atomic, write_text_atomic  # noqa: F401 - also imported from here
 from agents.solver import Judge, JudgeUnavailable
 from arena import ratings as rt
 from arena.match import GameJob, GameRecord, WaveSnapshot, play_wave
@@ -140,27 +140,6 @@ def waves(config: TournamentConfig) -> list[list[GameJob]]:
 
 
 # ---- files -----------------------------------------------------------------------------------
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Writes text through a temporary file and os.replace, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def write_json_atomic(path: Path, data: object) -> None:
-    """`data` as indented, key-sorted JSON, written atomically (`write_text_atomic`)."""
-    write_text_atomic(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
-
 
 def _corrupt(folder: Path, what: str) -> TournamentError:
     return TournamentError(f"cannot resume from {folder}: {what}; nothing was changed (fix the file or use a new --out)")

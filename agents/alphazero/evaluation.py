@@ -12,14 +12,14 @@ worse than the best move's; scores inside one class do not count. The rule and t
 from __future__ import annotations
 
 import dataclasses
-import os
-import tempfile
+import io
 from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from agents.files import write_bytes_atomic
 from agents.network import apply
 from agents.search import NetworkEvaluator, run_search
 from agents.solver.datasets import load_pons_set
@@ -103,10 +103,9 @@ def save_eval_sets(path: Path, sets: list[EvalSet]) -> None:
         arrays[f"name_{i}"] = np.asarray(s.name)
         arrays[f"positions_{i}"] = np.asarray(s.positions if s.positions else [""], dtype=str)
         arrays[f"classes_{i}"] = s.move_classes
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
-    with os.fdopen(fd, "wb") as f:
-        np.savez(f, **arrays)
-    os.replace(tmp, path)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_bytes_atomic(path, buffer.getvalue())
 
 
 def load_eval_sets(path: Path) -> list[EvalSet] | None:

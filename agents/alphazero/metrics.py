@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from agents.files import write_text_atomic
 from games import SuiteError
 
 
@@ -101,12 +101,7 @@ class MetricsLog:
         kept = [record for _, record in records if record["iteration"] <= iteration]
         if len(kept) == len(records) and not damaged and not self._torn_tail():
             return 0
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
-        with os.fdopen(fd, "w") as f:
-            f.write("".join(json.dumps(r) + "\n" for r in kept))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path)
+        write_text_atomic(self.path, "".join(json.dumps(r) + "\n" for r in kept))
         return len(damaged)
 
     def _torn_tail(self) -> bool:

@@ -30,6 +30,7 @@ from agents.alphazero.config import TrainConfig
 from agents.alphazero.metrics import MetricsLog
 from agents.alphazero.state_io import TrainingCheckpointError, TrainingCheckpoints
 from agents.alphazero.update import make_optimizer, update
+from agents.files import write_json_atomic
 from agents.network import NetworkConfig, apply, init_network, param_count
 from agents.search import NetworkEvaluator, run_search
 from games import Game, SuiteError
@@ -152,9 +153,9 @@ class Trainer:
             self.checkpoints.quarantine(step)
         current = self.config.to_json()
         if self._saved_config != current:
-            _write_json_atomic(self.run_dir / "config.json", current)
+            write_json_atomic(self.run_dir / "config.json", current, indent=2, sort_keys=False)
         if self._base_card is not None:
-            _write_json_atomic(self.run_dir / BASE_CARD, self._base_card)
+            write_json_atomic(self.run_dir / BASE_CARD, self._base_card, indent=2, sort_keys=False)
         dropped = self.metrics.truncate_after(self.iteration)
         self._begun = True
         if dropped:
@@ -376,17 +377,3 @@ def _check_restored(state: dict[str, Any], step: int) -> None:
         raise TrainingCheckpointError(f"checkpoint {step} says it is iteration {iteration}")
     if not all(bool(np.isfinite(np.asarray(leaf)).all()) for leaf in jax.tree.leaves(state["params"])):
         raise TrainingCheckpointError(f"checkpoint {step} holds non-finite weights (NaN or inf)")
-
-
-def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    import json
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f, indent=2)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from arena.tournament import write_json_atomic
+from agents.files import write_json_atomic
 from games import Game, SuiteError
 
 FORMAT = "kinrow-study-positions"

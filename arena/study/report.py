@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agents.files import write_json_atomic, write_text_atomic
 from agents.solver import outcome_class
 from arena.study import positions as P
 from arena.study.cells import FAMILIES, family
 from arena.study.counting import unit_of
-from arena.tournament import write_json_atomic, write_text_atomic
 
 if TYPE_CHECKING:
     from arena.study.run import Study

@@ -23,10 +23,10 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from agents.files import write_json_atomic
 from arena.study import positions as P
 from arena.study.cells import CellSettings, family, measure_agent
 from arena.study.training import TrainedModel, fresh_run, lineage_models
-from arena.tournament import write_json_atomic
 from games import Game
 
 SETTINGS_FILE, GAMES_FILE, CELLS_FILE = "study.json", "games.json", "cells.jsonl"

@@ -1,0 +1,51 @@
+"""The one atomic file writer: a reader (or a resumed run) never sees half a file.
+
+Every file the suite rewrites in place (tournament state and results, a training run's
+config.json and trimmed metrics.jsonl, cached evaluation sets, study tables) goes through a
+temporary sibling, fsync, then `os.replace`, so a crash, Ctrl-C or a full disk leaves either
+the old file or the new one. It lives here, low in `agents/`, because training writes files
+and `agents/` may not import `arena/`; the arena uses the same functions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Writes `data` to `path` through a temporary file in the same folder and os.replace.
+
+    The folder is made if missing; the temporary file is removed if anything fails, so an
+    interrupted write leaves no litter beside the old file.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """`text` as UTF-8, written atomically (`write_bytes_atomic`); newlines are kept as given."""
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_json_atomic(path: str | os.PathLike[str], data: object, *, indent: int = 1,
+                      sort_keys: bool = True) -> None:
+    """`data` as JSON with a final newline, written atomically.
+
+    Indented and key-sorted by default (tournament and study files, which people diff);
+    a caller whose file reads better in its own key order (a training config) says so.
+    """
+    write_text_atomic(path, json.dumps(data, indent=indent, sort_keys=sort_keys) + "\n")
