@@ -175,16 +175,31 @@ class VsSolverReport:
     achieved: int
     by_class: dict[str, list[int]]  # the agent's game-theoretic outcome -> [games, achieved]
     seconds: float
+    agent_moves: int = 0  # the agent's judged moves (the opening is not judged)
+    agent_mistakes: int = 0
+    first_mistakes: list[int] = dataclasses.field(default_factory=list)  # ply of the agent's first mistake, per game with one
 
     @property
     def rate(self) -> float:
         return self.achieved / self.games if self.games else 0.0
 
+    @property
+    def held(self) -> tuple[int, int]:
+        """(kept, had): games that began with a win or draw in hand for the agent, and those it kept."""
+        had = self.by_class["win"][0] + self.by_class["draw"][0]
+        return self.by_class["win"][1] + self.by_class["draw"][1], had
+
     def to_json(self) -> dict:
         low, high = wilson_interval(self.achieved, self.games)
+        kept, had = self.held
+        held_low, held_high = wilson_interval(kept, had)
         return {"openings": self.openings, "games": self.games, "achieved": self.achieved,
                 "rate": round(self.rate, 6), "interval95": [round(low, 6), round(high, 6)],
-                "by_true_outcome": self.by_class, "seconds": round(self.seconds, 3)}
+                "by_true_outcome": self.by_class, "seconds": round(self.seconds, 3),
+                "held": {"games": had, "kept": kept, "rate": round(kept / had, 6) if had else None,
+                         "interval95": [round(held_low, 6), round(held_high, 6)]},
+                "agent_moves": self.agent_moves, "agent_mistakes": self.agent_mistakes,
+                "first_mistake_plies": sorted(self.first_mistakes)}
 
 
 def all_openings(game: Game, plies: int) -> list[str]:
@@ -206,8 +221,13 @@ def all_openings(game: Game, plies: int) -> list[str]:
 
 
 def vs_solver(agent_spec: str, game: Game, *, plies: int = 1, seed: int = 0, concurrency: int = 64,
-              on_record=None) -> VsSolverReport:
-    """Plays `agent_spec` against `solver` from every `plies`-ply opening, both colours."""
+              on_record=None, on_game=None) -> VsSolverReport:
+    """Plays `agent_spec` against `solver` from every `plies`-ply opening, both colours.
+
+    Every move of the agent is judged afterwards (the perfect solver's never errs), so the
+    report says how often it kept what it had in hand and where its first mistake fell;
+    `on_game(dict)` receives each game with its verdict (for a games file).
+    """
     import agents as agents_mod
     from arena.match import GameJob, play_wave
     from arena.openings import to_actions
@@ -227,7 +247,8 @@ def vs_solver(agent_spec: str, game: Game, *, plies: int = 1, seed: int = 0, con
             index = len(jobs)
             jobs.append(GameJob(index, seats, to_actions(game, opening), q))
             truth[index] = (seat, value if seat == mover else -value)
-    achieved = 0
+    achieved = agent_moves = agent_mistakes = 0
+    first_mistakes: list[int] = []
     by_class: dict[str, list[int]] = {"win": [0, 0], "draw": [0, 0], "loss": [0, 0]}
     for w in range(0, len(jobs), concurrency):
         for record in play_wave(game, players, jobs[w:w + concurrency], seed=seed, wave=w // concurrency,
@@ -238,6 +259,21 @@ def vs_solver(agent_spec: str, game: Game, *, plies: int = 1, seed: int = 0, con
             if got >= target:
                 achieved += 1
                 by_class[CLASS_NAMES[target]][1] += 1
+            verdict = judge.judge_game(to_actions(game, record.moves),
+                                       opening_plies=len(to_actions(game, record.opening)), forfeit=record.forfeit)
+            agent_moves += verdict.judged[seat]
+            agent_mistakes += verdict.mistakes[seat]
+            # The perfect solver never errs, so the game's first mistake is the agent's.
+            first = verdict.first_mistake if verdict.mistakes[seat] else None
+            if first is not None:
+                first_mistakes.append(first.ply)
+            if on_game is not None:
+                on_game({"opening": record.opening, "agent_seat": seat, "moves": record.moves,
+                         "in_hand": CLASS_NAMES[target], "result": CLASS_NAMES[got], "kept": got >= target,
+                         "agent_moves": verdict.judged[seat], "agent_mistakes": verdict.mistakes[seat],
+                         "first_mistake": None if first is None else first.to_json(game)})
     for agent in players.values():
         agent.close()
-    return VsSolverReport(len(openings), len(jobs), achieved, by_class, time.perf_counter() - start)
+    return VsSolverReport(len(openings), len(jobs), achieved, by_class, time.perf_counter() - start,
+                          agent_moves, agent_mistakes, first_mistakes)
+

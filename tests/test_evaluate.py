@@ -73,8 +73,15 @@ def test_vs_solver_perfect_agent_always_achieves_the_value():
     assert len(all_openings(TTT, 1)) == 9 and len(all_openings(TTT, 2)) == 72
     report = vs_solver("solver:depth=9", TTT, plies=1)
     assert report.games == 18 and report.achieved == 18 and report.by_class["draw"] == [18, 18]
-    weak = vs_solver("random", TTT, plies=1, seed=3)
+    assert report.held == (18, 18) and report.agent_mistakes == 0 and report.first_mistakes == []
+    games = []
+    weak = vs_solver("random", TTT, plies=1, seed=3, on_game=games.append)
     assert weak.achieved < weak.games
+    # every lost draw holds a first mistake of the agent; the perfect solver never errs
+    assert weak.held == (weak.achieved, 18) and len(games) == 18
+    lost = [g for g in games if not g["kept"]]
+    assert len(weak.first_mistakes) >= len(lost) > 0 and weak.agent_mistakes >= len(lost)
+    assert all(g["first_mistake"]["player"] == g["agent_seat"] for g in lost)
 
 
 def test_eval_cli_json_and_errors(capsys):

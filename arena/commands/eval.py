@@ -14,7 +14,8 @@ Connect-four sets (Pons): end-easy, middle-easy, middle-medium, begin-easy, begi
 begin-hard, or all; the begin-* sets need long solves for every non-losing position.
 --vs-solver plays both colours from every K-ply opening against the perfect solver and
 reports how often the agent reaches the opening's game-theoretic result (practical on
-tic-tac-toe and small boards; early connect-four positions take the solver minutes each).
+connect four from 2-ply openings too, with the opening book); every move of the agent is judged:
+how often it kept a win or draw it had in hand, and where its first mistake fell (--games-out).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 NAME = "eval"
 HELP = "mistake rate against perfect play (Pons' sets, files) or games vs the solver"
@@ -44,6 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plies", type=int_arg(0), default=1,
                         help="--vs-solver: openings of K plies, all of them (default 1; at most "
                              f"{MAX_OPENING_SEQUENCES:,} move sequences, 4 plies on tic-tac-toe and connect four)")
+    parser.add_argument("--games-out", default=None, metavar="FILE",
+                        help="--vs-solver: write every game with its verdict (JSON lines)")
     parser.add_argument("--seed", type=SEED, default=0, help="seed of the agent and the sample (default 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
 
@@ -91,7 +95,12 @@ def run(args: argparse.Namespace) -> int:
             raise EvalError(f"--plies {args.plies}: expected 0 to {max_opening_plies(game)} on {game.spec} "
                             f"(every opening is enumerated; at most {MAX_OPENING_SEQUENCES:,} move sequences)")
         agents_mod.make(args.agent, game)  # a bad spec fails before any solving
-        report = vs_solver(args.agent, game, plies=args.plies, seed=args.seed)
+        played: list[dict] = []
+        report = vs_solver(args.agent, game, plies=args.plies, seed=args.seed, on_game=played.append)
+        if args.games_out:
+            from agents.files import write_text_atomic
+
+            write_text_atomic(Path(args.games_out), "".join(json.dumps(g, sort_keys=True) + "\n" for g in played))
         data = {"agent": args.agent, "game": game.spec, "vs_solver": report.to_json()}
         if args.json:
             print(json.dumps(data, sort_keys=True))
@@ -104,6 +113,16 @@ def run(args: argparse.Namespace) -> int:
         for cls, (n, ok) in report.by_class.items():
             if n:
                 print(f"  from {cls:<4} positions: {ok}/{n}")
+        kept, had = report.held
+        if had:
+            held_low, held_high = wilson_interval(kept, had)
+            print(f"kept a win or draw it had in hand in {kept}/{had} games ({100 * kept / had:.1f}%, "
+                  f"95% [{100 * held_low:.1f}%, {100 * held_high:.1f}%])")
+        if report.agent_moves:
+            plies = sorted(report.first_mistakes)
+            where = f"; first mistake at ply {plies[0]}-{plies[-1]} (median {plies[len(plies) // 2]})" if plies else ""
+            print(f"its moves: {report.agent_mistakes}/{report.agent_moves} mistakes "
+                  f"({100 * report.agent_mistakes / report.agent_moves:.1f}%){where}")
         print(f"{report.seconds:.1f} s")
         return 0
     sources = _sources(args, game)
