@@ -1,4 +1,13 @@
-"""Released-model files: a directory with `model.json`, `weights.npz` and an optional `card.json`.
+"""The model store: where released models live, and their files (`model.json`, `weights.npz`,
+an optional `card.json`).
+
+Every part of the suite that asks "is there a released model for this game, and where?" asks
+this module: `az`/`policy` without `checkpoint=`, the window's and the tournament's default
+line-up, `arena export`'s target, the benches and the study. The store is `checkpoints/` in the
+project, or `$KINROW_CHECKPOINTS` when set; each board has its own folder in it
+(`release_folder`): `connect4` and `tictactoe` for the standard boards, the board spelled out
+for a variant (`connect4_rows4_cols5_k3`), so a variant's model never overwrites, or is
+loaded in place of, the standard board's.
 
     checkpoints/connect4/
         model.json    format version, game spec, network config, sha256 of weights.npz
@@ -43,19 +52,50 @@ class CheckpointError(SuiteError):
     """A model file that is missing, damaged, or made for another game or board."""
 
 
+PROJECT_CHECKPOINTS = Path(__file__).resolve().parent.parent / "checkpoints"
+
+
 def checkpoints_dir() -> Path:
-    """`$KINROW_CHECKPOINTS`, else the project's `checkpoints/` folder."""
+    """The store: `$KINROW_CHECKPOINTS`, else the project's `checkpoints/` folder."""
     if os.environ.get(CHECKPOINTS_ENV):
-        return Path(os.environ[CHECKPOINTS_ENV])
-    return Path(__file__).resolve().parent.parent / "checkpoints"
+        return Path(os.environ[CHECKPOINTS_ENV]).expanduser()
+    return PROJECT_CHECKPOINTS
+
+
+def release_name(game: Game) -> str:
+    """The store's folder name for `game`: its name on the standard board (`connect4`), the
+    board spelled out for a variant (`connect4_rows5_cols6_k4`), so no two boards share one."""
+    if game.is_standard:
+        return game.name
+    c = game.config
+    return f"{game.name}_rows{c.rows}_cols{c.cols}_k{c.k}"
+
+
+def release_folder(game: Game, root: str | os.PathLike[str] | None = None) -> Path:
+    """Where `game`'s released model lives, or goes (`arena export`'s default target).
+
+    `root` is the store (default `checkpoints_dir()`); the folder need not exist yet.
+    """
+    return (checkpoints_dir() if root is None else Path(root)) / release_name(game)
+
+
+def released_model(game: Game, root: str | os.PathLike[str] | None = None) -> Path | None:
+    """The folder of `game`'s released model, or None when the store has none for that board.
+
+    A folder counts when it holds a `model.json`: a damaged model still counts (loading it
+    then says what is wrong), so a default never silently swaps a broken model for another agent.
+    """
+    folder = release_folder(game, root)
+    return folder if (folder / MODEL_FILE).is_file() else None
 
 
 def default_checkpoint(game: Game) -> Path:
-    """The released model's folder for a standard board; variants must name their own file."""
-    if not game.is_standard:
-        raise CheckpointError(f"no released model for {game.spec} (only standard boards have one); "
-                              "pass checkpoint=PATH")
-    return checkpoints_dir() / game.name
+    """The model `az` and `policy` load when no `checkpoint=` is given: the released one."""
+    found = released_model(game)
+    if found is None:
+        raise CheckpointError(f"no released model for {game.spec}: {release_folder(game) / MODEL_FILE} does not "
+                              "exist; pass checkpoint=PATH, or release one there with `arena export RUN_DIR`")
+    return found
 
 
 def _flatten(params: nnx.State) -> dict[str, np.ndarray]:

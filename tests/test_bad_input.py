@@ -323,10 +323,11 @@ def test_score_bound_holds_on_every_tictactoe_position_and_on_pons_positions():
 
 
 def test_play_falls_back_to_mcts_on_a_variant_without_a_released_model():
+    from agents.checkpoint import PROJECT_CHECKPOINTS, released_model
     from arena.window import analysis
 
-    assert (analysis.CHECKPOINTS / "connect4").is_dir()  # the standard board has one
-    assert analysis.default_opponent(games.make("connect4:rows=5,cols=6,k=4")) == "mcts"
+    assert released_model(games.make("connect4"), PROJECT_CHECKPOINTS) is not None  # the standard board has one
+    assert analysis.default_opponent(games.make("connect4:rows=5,cols=6,k=4"), root=PROJECT_CHECKPOINTS) == "mcts"
 
 
 # ---- resume never lies -------------------------------------------------------------------------------

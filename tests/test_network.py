@@ -174,8 +174,17 @@ def test_saving_over_a_file_is_refused(tmp_path) -> None:
     assert target.read_text() == "precious"
 
 
-def test_default_checkpoint_only_for_standard_boards(tmp_path, monkeypatch) -> None:
+def test_default_checkpoint_is_the_boards_released_model(tmp_path, monkeypatch) -> None:
+    """Each board has its own folder in the store (tests/test_model_store.py); without a model
+    there, `az` is told to pass checkpoint=PATH, on a variant and a standard board alike."""
     monkeypatch.setenv("KINROW_CHECKPOINTS", str(tmp_path))
-    assert default_checkpoint(games.make("connect4")) == tmp_path / "connect4"
+    for spec in ("connect4", "connect4:rows=5,cols=6"):
+        with pytest.raises(CheckpointError, match="pass checkpoint=PATH"):
+            default_checkpoint(games.make(spec))
+    game = games.make("connect4")
+    config = default_config(game, channels=4, blocks=1)
+    _, params = init_network(config)
+    save_model(tmp_path / "connect4", game, config, params)
+    assert default_checkpoint(game) == tmp_path / "connect4"
     with pytest.raises(CheckpointError, match="pass checkpoint=PATH"):
         default_checkpoint(games.make("connect4:rows=5,cols=6"))

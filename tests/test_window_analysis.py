@@ -37,7 +37,9 @@ def test_default_opponent_prefers_a_released_model(tmp_path):
     fallback = "mcts" if "mcts" in REGISTRY else "random"
     assert analysis.default_opponent(game, root=tmp_path) == fallback
     (tmp_path / "connect4").mkdir()
-    (tmp_path / "connect4" / "card.json").write_text("{}")
+    (tmp_path / "connect4" / "card.json").write_text("{}")  # a card alone is no model: az would not load
+    assert analysis.default_opponent(game, root=tmp_path) == fallback
+    (tmp_path / "connect4" / "model.json").write_text("{}")
     assert analysis.default_opponent(game, root=tmp_path) == ("az" if "az" in REGISTRY else fallback)
 
 

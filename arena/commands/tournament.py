@@ -71,19 +71,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def default_agents(game) -> tuple[list[str], str]:
-    """The benchmark line-up for `game` and a sentence saying whether `az` and `solver` are in it and why."""
-    from agents.checkpoint import checkpoints_dir
+    """The benchmark line-up for `game` and a sentence saying whether `az` and `solver` are in it and why.
 
-    folder = checkpoints_dir() / game.name
+    `az` joins when the model store has a released model for this board (the rule `arena play`
+    uses for its default opponent too).
+    """
+    from agents.checkpoint import release_folder, released_model
+
     lineup = list(DEFAULT_AGENTS)
     if not game.is_standard:
         lineup.remove(PERFECT)
         perfect = f"; the perfect solver left out: a perfect move on {game.spec} can take minutes"
     else:
         perfect = ""
-    if game.is_standard and (folder / "model.json").is_file():
-        return [DEFAULT_AZ, *lineup], f"default benchmark; az uses the released model in {folder}{perfect}"
-    return lineup, f"default benchmark; az left out: no released {game.name} model in {folder}{perfect}"
+    model = released_model(game)
+    if model is not None:
+        return [DEFAULT_AZ, *lineup], f"default benchmark; az uses the released model in {model}{perfect}"
+    return lineup, (f"default benchmark; az left out: no released model for {game.spec} in "
+                    f"{release_folder(game)}{perfect}")
 
 
 def build_config(args: argparse.Namespace):

@@ -22,7 +22,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from agents.checkpoint import default_checkpoint, load_card, load_model, save_model
+from agents.checkpoint import default_checkpoint, load_card, load_model, released_model, save_model
 from arena.study.positions import StudyError
 from games import Game
 
@@ -68,7 +68,8 @@ def lineage_models(game: Game, paths: list[str], folder: Path) -> list[TrainedMo
             raise StudyError(f"--lineage {path}: no card.json with the training record beside the model")
         config, _, _ = load_model(path, game)  # refuses a foreign or damaged model in one line
         positions, wall = _card_totals(card)
-        label = "released" if path.resolve() == default_checkpoint(game).resolve() else path.name
+        released = released_model(game)
+        label = "released" if released is not None and path.resolve() == released.resolve() else path.name
         models.append(TrainedModel(f"lineage:{label}", str(path), "lineage", positions, wall))
         if "started_from" not in card and first_seed is None:
             first_seed = int(card.get("training_config", {}).get("seed", 0))

@@ -16,7 +16,6 @@ import numpy as np
 from agents.solver import Judge, JudgeUnavailable, verdict
 from games import Game, State
 
-CHECKPOINTS = Path(__file__).resolve().parents[2] / "checkpoints"
 STRENGTH_OPTIONS = ("sims", "depth")  # the agent option the menu's strength control sets
 STRENGTH_STEPS = {"sims": (16, 32, 64, 100, 200, 400, 800, 1600, 3200), "depth": (1, 2, 3, 4, 5, 6, 8, 10, 12)}
 
@@ -25,36 +24,31 @@ class SolverUnavailable(Exception):
     """No exact solver for this game (the board is too big for it)."""
 
 
-def released_checkpoint(game: Game, root: Path = CHECKPOINTS) -> Path | None:
-    """The folder of a released model for `game` (checkpoints/<game name>/...), if any."""
-    if not game.is_standard:  # released models are for the standard boards only (agents.checkpoint)
-        return None
-    folder = root / game.name
-    if folder.is_dir() and any(folder.iterdir()):
-        return folder
-    return None
-
-
-def default_opponent(game: Game, *, root: Path = CHECKPOINTS) -> str:
+def default_opponent(game: Game, *, root: Path | None = None) -> str:
     """The opponent when `--opponent` is not given: `az` with a released model, else `mcts`.
 
-    Falls back to `random` while neither agent is registered, so the window always opens.
-    The lead adjusts this one function when the agents change.
+    "Released" is the model store's answer (`agents.checkpoint.released_model`, honouring
+    `$KINROW_CHECKPOINTS`; `root` names another store), the one `az` itself loads from, so the
+    default never names an `az` that then fails to load. Falls back to `random` while neither
+    agent is registered, so the window always opens.
     """
     from agents import REGISTRY
+    from agents.checkpoint import released_model
 
-    if "az" in REGISTRY and released_checkpoint(game, root) is not None:
+    if "az" in REGISTRY and released_model(game, root) is not None:
         return "az"
     if "mcts" in REGISTRY:
         return "mcts"
     return "random"
 
 
-def default_reason(game: Game, *, root: Path = CHECKPOINTS) -> str:
+def default_reason(game: Game, *, root: Path | None = None) -> str:
     """Why `default_opponent` chose what it chose, for the window title and status."""
+    from agents.checkpoint import released_model
+
     name = default_opponent(game, root=root)
     if name == "az":
-        return f"default: released model in {released_checkpoint(game, root)}"
+        return f"default: released model in {released_model(game, root)}"
     return f"default: no released model for {game.spec}" if name == "mcts" else "default: no search agent yet"
 
 
