@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import platform
@@ -10,13 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import jax
+import numpy as np
 
 from agents.alphazero.config import TrainConfig, default_config
 from agents.alphazero.metrics import MetricsLog
 from agents.alphazero.state_io import TrainingCheckpoints
-from agents.alphazero.trainer import BASE_CARD, Trainer, TrainingError
-from agents.checkpoint import save_model
-from games import SpecError
+from agents.alphazero.trainer import BASE_CARD, TrainingError, check_restored, counters, network_config
+from agents.checkpoint import release_folder, save_model
+from agents.network import NetworkConfig, abstract_network, param_count
+from games import Game, SpecError
+from games import make as make_game
 
 
 def hardware() -> str:
@@ -42,9 +46,7 @@ def training_command(config: TrainConfig) -> str:
 
 
 def make_standard(spec: str) -> bool:
-    from games import make
-
-    return make(spec).is_standard
+    return make_game(spec).is_standard
 
 
 def _base_model(run_dir: Path, path: str) -> dict[str, Any]:
@@ -59,11 +61,28 @@ def _base_model(run_dir: Path, path: str) -> dict[str, Any]:
     return {"path": str(path), **{k: base[k] for k in keys if k in base}}
 
 
-def export_run(run_dir: str | Path, target: str | Path | None = None, *, notes: dict[str, Any] | None = None,
-               on_note: Callable[[str], None] | None = None) -> Path:
-    """Writes the newest intact checkpoint of `run_dir` as a released model folder with `card.json`.
+@dataclasses.dataclass(frozen=True)
+class RunNetwork:
+    """A training run's network at its newest intact checkpoint, with the counters behind it."""
 
-    Reads the run without changing it; `on_note` hears about damaged newer checkpoints skipped.
+    config: TrainConfig
+    game: Game
+    net_config: NetworkConfig
+    params: Any  # nnx.State of host arrays
+    iteration: int
+    positions: int
+    games_played: int
+    wall_seconds: float
+    notes: list[str]  # newer checkpoints skipped as damaged, in words
+
+
+def read_run_network(run_dir: str | Path) -> RunNetwork:
+    """The newest intact checkpoint's weights and counters, read straight from the run's files.
+
+    Only the params and counters are read (orbax partial restore), not the replay buffer or
+    the optimizer, and no trainer is built (no mesh, no compiled steps): reading a run works
+    on any machine, whatever devices the run was trained on. The run is not changed; a damaged
+    newer checkpoint is skipped and named in `notes`.
     """
     run_dir = Path(run_dir)
     config_path = run_dir / "config.json"
@@ -73,24 +92,47 @@ def export_run(run_dir: str | Path, target: str | Path | None = None, *, notes: 
         config = TrainConfig.from_json(json.loads(config_path.read_text()))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, SpecError) as err:
         raise TrainingError(f"{config_path} is damaged ({err})") from None
-    if not TrainingCheckpoints(run_dir / "checkpoints").steps():
+    checkpoints = TrainingCheckpoints(run_dir / "checkpoints")
+    if not checkpoints.steps():
         raise TrainingError(f"{run_dir} has no checkpoint to export yet")
-    trainer = Trainer(config, run_dir, resume=True)
-    for note in trainer.notes:
+    game = make_game(config.game)
+    net_config = network_config(config, game)
+    _, abstract = abstract_network(net_config)
+    template = {"params": jax.tree.map(lambda leaf: np.zeros(leaf.shape, leaf.dtype), abstract),
+                "counters": counters()}
+    state, step, skipped = checkpoints.restore_newest_intact(template, check=check_restored, partial=True)
+    found = state["counters"]
+    return RunNetwork(config, game, net_config, state["params"], int(found["iteration"]), int(found["positions"]),
+                      int(found["games"]), float(found["wall_seconds"]),
+                      [f"{why}; exporting checkpoint {step}, the newest intact one" for _, why in skipped])
+
+
+def export_run(run_dir: str | Path, target: str | Path | None = None, *, notes: dict[str, Any] | None = None,
+               on_note: Callable[[str], None] | None = None) -> Path:
+    """Writes the newest intact checkpoint of `run_dir` as a released model folder with `card.json`.
+
+    Without `target`, the model goes to the store's folder for the run's board
+    (`agents.checkpoint.release_folder`): a variant's run never overwrites the standard board's
+    model. Reads the run without changing it; `on_note` hears about damaged newer checkpoints skipped.
+    """
+    run_dir = Path(run_dir)
+    run = read_run_network(run_dir)
+    for note in run.notes:
         if on_note is not None:
             on_note(note)
-    records = [r for r in MetricsLog(run_dir / "metrics.jsonl").read() if r.get("iteration", 0) <= trainer.iteration]
+    config = run.config
+    records = [r for r in MetricsLog(run_dir / "metrics.jsonl").read() if r.get("iteration", 0) <= run.iteration]
     last_eval = next((r for r in reversed(records) if any(k.startswith("mistakes_") for k in r)), {})
     card: dict[str, Any] = {
-        "game": trainer.game.spec,
-        "network": trainer.net_config.to_dict(),
-        "parameters": trainer.parameter_count(),
+        "game": run.game.spec,
+        "network": run.net_config.to_dict(),
+        "parameters": param_count(run.params),
         "training_command": training_command(config),
         "training_config": config.to_json(),
-        "iterations": trainer.iteration,
-        "positions_seen": trainer.positions,
-        "games_played": trainer.games_played,
-        "training_wall_seconds": round(trainer.wall_seconds, 1),
+        "iterations": run.iteration,
+        "positions_seen": run.positions,
+        "games_played": run.games_played,
+        "training_wall_seconds": round(run.wall_seconds, 1),
         "hardware": hardware(),
         "software": {"jax": jax.__version__},
         "evaluation_during_training": {k: v for k, v in last_eval.items()
@@ -101,11 +143,6 @@ def export_run(run_dir: str | Path, target: str | Path | None = None, *, notes: 
         card["started_from"] = _base_model(run_dir, config.init_from)
     if notes:
         card.update(notes)
-    from games import make
-
-    game = make(config.game)
     if target is None:
-        from agents.checkpoint import checkpoints_dir
-
-        target = checkpoints_dir() / game.name
-    return save_model(target, game, trainer.net_config, jax.device_get(trainer.params), card=card)
+        target = release_folder(run.game)
+    return save_model(target, run.game, run.net_config, run.params, card=card)

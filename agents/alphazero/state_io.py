@@ -103,8 +103,13 @@ class TrainingCheckpoints:
         self.manager.save(step, args=ocp.args.StandardSave(flat), force=True)
         self.manager.wait_until_finished()
 
-    def restore(self, template: Any, step: int | None = None) -> Any:
-        """The saved state shaped like `template`, or a one-line TrainingCheckpointError."""
+    def restore(self, template: Any, step: int | None = None, *, partial: bool = False) -> Any:
+        """The saved state shaped like `template`, or a one-line TrainingCheckpointError.
+
+        With `partial`, `template` may be a part of the saved state (say the params and the
+        counters, without the replay buffer) and only that part is read from disk: a reader
+        such as `arena export` needs neither the buffer's memory nor a whole trainer.
+        """
         step = self.latest_step() if step is None else step
         if step is None:
             raise TrainingCheckpointError(f"no training checkpoint in {self.directory}")
@@ -112,7 +117,10 @@ class TrainingCheckpoints:
         abstract = {k: jax.ShapeDtypeStruct(np.shape(v), np.asarray(v).dtype) for k, v in flat_template.items()}
         try:
             with _quiet_orbax():
-                restored = self.manager.restore(step, args=ocp.args.StandardRestore(abstract))
+                if partial:
+                    restored = self._restore_part(step, abstract)
+                else:
+                    restored = self.manager.restore(step, args=ocp.args.StandardRestore(abstract))
         except Exception as err:  # noqa: BLE001 - orbax raises many types for damaged files
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise TrainingCheckpointError(
@@ -120,23 +128,37 @@ class TrainingCheckpoints:
                 f"configuration ({first[:200]})") from None
         for name in names:
             got, want = restored.get(name), abstract[name]
+            if isinstance(got, jax.ShapeDtypeStruct):  # a partial read hands back what it did not find
+                got = None
             if got is None or tuple(np.shape(got)) != tuple(want.shape):
                 raise TrainingCheckpointError(
                     f"training checkpoint {self.directory / str(step)} does not match this configuration "
                     f"(entry {name}: {None if got is None else np.shape(got)} vs {want.shape})")
         return jax.tree_util.tree_unflatten(treedef, [restored[name] for name in names])
 
-    def restore_newest_intact(self, template: Any, check: Callable[[Any, int], None] | None = None
-                              ) -> tuple[Any, int, list[tuple[int, str]]]:
+    def _restore_part(self, step: int, abstract: dict[str, jax.ShapeDtypeStruct]) -> dict[str, Any]:
+        """The entries named in `abstract` of checkpoint `step`, read with orbax's partial restore.
+
+        A manager of its own: orbax binds a manager to the first kind of restore it serves.
+        """
+        manager = ocp.CheckpointManager(self.directory, options=self._options)
+        try:
+            return manager.restore(step, args=ocp.args.PyTreeRestore(abstract, partial_restore=True))
+        finally:
+            manager.close()
+
+    def restore_newest_intact(self, template: Any, check: Callable[[Any, int], None] | None = None, *,
+                              partial: bool = False) -> tuple[Any, int, list[tuple[int, str]]]:
         """(state, its step, [(newer damaged step, why), ...]) from the newest step that restores.
 
         A step is damaged when orbax cannot read it into `template` or when `check(state, step)`
         raises TrainingCheckpointError. If every step is damaged, the newest one's error is raised.
+        `partial` reads only the part of the state that `template` holds (see `restore`).
         """
         skipped: list[tuple[int, str]] = []
         for step in reversed(self.steps()):
             try:
-                state = self.restore(template, step)
+                state = self.restore(template, step, partial=partial)
                 if check is not None:
                     check(state, step)
                 return state, step, skipped

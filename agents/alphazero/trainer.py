@@ -129,7 +129,7 @@ class Trainer:
         self._begun = False
         fresh_state = self._fresh_state(params)
         if resume:
-            restored, step, skipped = self.checkpoints.restore_newest_intact(fresh_state, check=_check_restored)
+            restored, step, skipped = self.checkpoints.restore_newest_intact(fresh_state, check=check_restored)
             self._load_state(restored)
             self._damaged_steps = [bad for bad, _ in skipped]
             self.notes = [f"{why}; resuming from checkpoint {step}, the newest intact one (checkpoint {bad} "
@@ -190,8 +190,7 @@ class Trainer:
             "opt_state": self.optimizer.init(params),
             "buffer": buf,
             "games": states,
-            "counters": {"iteration": np.int64(0), "positions": np.int64(0), "games": np.int64(0),
-                         "wall_seconds": np.float64(0.0)},
+            "counters": counters(),
         }
 
     def _load_state(self, state: dict[str, Any]) -> None:
@@ -211,8 +210,7 @@ class Trainer:
             "opt_state": self.opt_state,
             "buffer": self.buffer,
             "games": self.games,
-            "counters": {"iteration": np.int64(self.iteration), "positions": np.int64(self.positions),
-                         "games": np.int64(self.games_played), "wall_seconds": np.float64(self.wall_seconds)},
+            "counters": counters(self.iteration, self.positions, self.games_played, self.wall_seconds),
         }
 
     def _check_config_matches(self) -> dict[str, Any]:
@@ -370,7 +368,15 @@ def check_run_dir(run_dir: str | Path, *, resume: bool) -> None:
                             "or choose another --out directory")
 
 
-def _check_restored(state: dict[str, Any], step: int) -> None:
+def counters(iteration: int = 0, positions: int = 0, games: int = 0, wall_seconds: float = 0.0
+             ) -> dict[str, np.generic]:
+    """The run's counters as the training state stores them (fixed dtypes, so a checkpoint
+    restores into this template whether it was written by a fresh run or a resumed one)."""
+    return {"iteration": np.int64(iteration), "positions": np.int64(positions), "games": np.int64(games),
+            "wall_seconds": np.float64(wall_seconds)}
+
+
+def check_restored(state: dict[str, Any], step: int) -> None:
     """A restored state that is not what checkpoint `step` should hold counts as damaged."""
     iteration = int(np.asarray(state["counters"]["iteration"]))
     if iteration != step:
