@@ -3,8 +3,10 @@
     az[:checkpoint=PATH,sims=N,policy=gumbel|puct,temperature=T,noise=F,c=C,considered=K]
     policy[:checkpoint=PATH,temperature=T]
 
-Without `checkpoint=` both load the released model for the game from `checkpoints/<game>/`;
-a missing, damaged or foreign model raises `CheckpointError` with one line saying why.
+Without `checkpoint=` both load the game's released model from the model store
+(`agents.checkpoint.default_checkpoint`); a missing, damaged or foreign model raises
+`CheckpointError` with one line saying why. `network_agent` builds either one over weights
+already in memory (training evaluation, benches), with no model folder written and read back.
 """
 
 from __future__ import annotations
@@ -20,15 +22,24 @@ import numpy as np
 from flax import nnx
 
 from agents.base import Agent, Decision
-from agents.checkpoint import default_checkpoint, load_model
+from agents.checkpoint import CheckpointError, default_checkpoint, load_model
 from agents.mcts_agent import MAX_TEMPERATURE, SearchAgent, parse_settings
+from agents.network import NetworkConfig, abstract_network
 from agents.search import NetworkEvaluator, mask_logits
-from games import Game, State
+from games import Game, SpecError, State, parse_spec
 from games.spec import parse_float
+
+Network = tuple[nnx.GraphDef, Any]  # (graphdef, params): a net in split form, ready to run
 
 
 def resolve_checkpoint(game: Game, options: Mapping[str, str]) -> Path:
+    """`checkpoint=PATH` when given, else the game's released model from the store."""
     return Path(options["checkpoint"]).expanduser() if "checkpoint" in options else default_checkpoint(game)
+
+
+def _load(game: Game, options: Mapping[str, str]) -> Network:
+    _, graphdef, params = load_model(resolve_checkpoint(game, options), game)
+    return graphdef, params
 
 
 def policy_actions(evaluate: NetworkEvaluator, params: Any, states: State, key: jax.Array,
@@ -73,15 +84,44 @@ class PolicyAgent(Agent):
         return Decision(action=int(action[0]), policy=probs, prior=probs, value=float(value[0]))
 
 
-def make_az(game: Game, options: Mapping[str, str], *, spec: str, seed: int) -> SearchAgent:
-    settings = parse_settings(spec, options, sims=200, policy="gumbel")
-    _, graphdef, params = load_model(resolve_checkpoint(game, options), game)
+def make_az(game: Game, options: Mapping[str, str], *, spec: str, seed: int,
+            network: Network | None = None) -> SearchAgent:
+    """`az`: the net guiding mctx search; its weights from `network`, else from the model file."""
+    settings = parse_settings(spec, options, sims=200, policy="gumbel")  # bad options before any file
+    graphdef, params = network if network is not None else _load(game, options)
     return SearchAgent(game, spec, seed, evaluator=NetworkEvaluator(game, graphdef), params=params,
                        settings=settings)
 
 
-def make_policy(game: Game, options: Mapping[str, str], *, spec: str, seed: int) -> PolicyAgent:
+def make_policy(game: Game, options: Mapping[str, str], *, spec: str, seed: int,
+                network: Network | None = None) -> PolicyAgent:
+    """`policy`: the raw net; its weights from `network`, else from the model file."""
     temperature = parse_float(options.get("temperature", "0"), key="temperature", spec=spec, minimum=0.0,
                               maximum=MAX_TEMPERATURE)
-    _, graphdef, params = load_model(resolve_checkpoint(game, options), game)
+    graphdef, params = network if network is not None else _load(game, options)
     return PolicyAgent(game, spec, seed, graphdef=graphdef, params=params, temperature=temperature)
+
+
+_FACTORIES = {"az": make_az, "policy": make_policy}
+
+
+def network_agent(spec: str, game: Game, config: NetworkConfig, params: Any, *, seed: int = 0
+                  ) -> SearchAgent | PolicyAgent:
+    """`az` or `policy` (with the options of `spec`, read as `agents.make` reads them) over a
+    network in memory: `config` and its `params`, as a training run or `init_network` holds them.
+
+    Training evaluation and the benches play weights they already hold; a model folder written
+    only to be read back would cost a save, a hash and a load each time, and a temp folder.
+    """
+    from agents.registry import REGISTRY, check_options
+
+    name, options = parse_spec(spec, kind="agent spec")
+    if name not in _FACTORIES:
+        raise SpecError(f"agent {name!r} in {spec!r} plays no network; network agents: {', '.join(_FACTORIES)}")
+    if "checkpoint" in options:
+        raise SpecError(f"{spec!r}: checkpoint= names a model folder, but this network is given in memory")
+    check_options(spec, options, REGISTRY[name].options)
+    if config.game != game.spec:
+        raise CheckpointError(f"network config is for {config.game}, not {game.spec}")
+    graphdef, _ = abstract_network(config)
+    return _FACTORIES[name](game, options, spec=spec.strip(), seed=seed, network=(graphdef, params))

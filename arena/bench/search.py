@@ -135,20 +135,33 @@ def median_move_seconds(agent, states: list) -> float:
     return statistics.median(times)
 
 
-def az_agent(game, checkpoint: str | None, sims: int, tmp: str):
-    """`az` from --checkpoint, else the released model (what the window plays), else a freshly
-    saved random-init net of the default size (a variant with no released model)."""
+def az_agent(game, checkpoint: str | None, sims: int):
+    """(`az` agent, its model folder or None): from --checkpoint, else the released model (what
+    the window plays), else a random-init net of the default size held in memory (a variant with
+    no released model), with nothing written."""
     import agents
-    from agents.checkpoint import default_checkpoint, save_model
+    from agents.checkpoint import released_model
     from agents.network import default_config, init_network
+    from agents.network_agent import network_agent
 
-    if checkpoint is None and game.is_standard and default_checkpoint(game).is_dir():
-        checkpoint = str(default_checkpoint(game))
-    if checkpoint is None:
-        config = default_config(game)
-        _, params = init_network(config)
-        checkpoint = str(save_model(os.path.join(tmp, "random-net"), game, config, params))
-    return agents.make(f"az:checkpoint={checkpoint},sims={sims}", game), checkpoint
+    if checkpoint is None and (released := released_model(game)) is not None:
+        checkpoint = str(released)
+    if checkpoint is not None:
+        return agents.make(f"az:checkpoint={checkpoint},sims={sims}", game), checkpoint
+    config = default_config(game)
+    _, params = init_network(config)
+    return network_agent(f"az:sims={sims}", game, config, params), None
+
+
+def model_folder(game, az, checkpoint: str | None, tmp: str) -> str:
+    """A folder a fresh process can load `az` from: its checkpoint, or its in-memory random-init
+    net saved into `tmp` (the start-up timing needs a file; the latency timing does not)."""
+    if checkpoint is not None:
+        return checkpoint
+    from agents.checkpoint import save_model
+    from agents.network import default_config
+
+    return str(save_model(os.path.join(tmp, "random-net"), game, default_config(game), az.params))
 
 
 _CHILD = """
@@ -230,7 +243,7 @@ def run(args: argparse.Namespace) -> int:
     peer_cells = sorted({(sims, rollouts) for rollouts, sims, _ in grid}) if do_throughput else []
 
     with tempfile.TemporaryDirectory() as tmp:
-        az, checkpoint = az_agent(game, args.checkpoint, args.az_sims, tmp)
+        az, checkpoint = az_agent(game, args.checkpoint, args.az_sims)
         mcts = agents.make(f"mcts:sims={args.mcts_sims}", game, seed=args.seed)
         latency_rollouts = mcts.evaluator.rollouts
         positions = latency_positions(game, args.moves, args.seed) if do_latency else []
@@ -289,7 +302,7 @@ def run(args: argparse.Namespace) -> int:
                 print(line, flush=True)
         if do_latency:
             print(f"\none game, one move at a time: median over {len(positions)} seeded random openings "
-                  f"(4-8 plies) after warm-up; az model: {checkpoint}")
+                  f"(4-8 plies) after warm-up; az model: {checkpoint or 'random-init net of the default size'}")
             for name, _ in latency_agents:
                 median = min(result["medians"][name] for result in mine)
                 line = f"  {name:<16} first move {first[name]:6.2f} s (compile)  median {median * 1000:7.1f} ms"
@@ -305,7 +318,7 @@ def run(args: argparse.Namespace) -> int:
         if "startup" not in args.skip:
             print("\nfresh process to first az move (imports, model load, compile or cache):")
             cache = os.path.join(tmp, "jax-cache")
-            spec = f"az:checkpoint={checkpoint},sims={args.az_sims}"
+            spec = f"az:checkpoint={model_folder(game, az, checkpoint, tmp)},sims={args.az_sims}"
             cold = start_up(game.spec, spec, cache)
             warm = start_up(game.spec, spec, cache)
             for label, figures in (("empty cache (cold)", cold), ("second start (cached)", warm)):
