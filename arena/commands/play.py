@@ -17,10 +17,11 @@ import argparse
 
 NAME = "play"
 HELP = "play against an agent in a window (or save a screenshot)"
-OVERLAYS = ("policy", "visits", "winbar", "solver")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from arena.window.analysis import OVERLAYS  # one list, beside what each overlay shows
+
     parser.add_argument("--game", default="connect4", help="game spec (default connect4), e.g. tictactoe, "
                         "connect4:rows=5,cols=6")
     parser.add_argument("--opponent", default=None, metavar="SPEC",

@@ -16,6 +16,7 @@ import numpy as np
 from agents.solver import Judge, JudgeUnavailable, verdict
 from games import Game, State
 
+OVERLAYS = ("policy", "visits", "winbar", "solver")  # what `arena play --overlay` and the keys toggle
 STRENGTH_OPTIONS = ("sims", "depth")  # the agent option the menu's strength control sets
 STRENGTH_STEPS = {"sims": (16, 32, 64, 100, 200, 400, 800, 1600, 3200), "depth": (1, 2, 3, 4, 5, 6, 8, 10, 12)}
 

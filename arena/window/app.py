@@ -28,7 +28,7 @@ from arena.window.model import Session
 from arena.window.worker import Job, Worker
 from games import Game, IllegalMoveError, SuiteError
 
-OVERLAYS = ("policy", "visits", "winbar", "solver")
+OVERLAYS = analysis.OVERLAYS
 OVERLAY_KEYS = {pygame.K_p: "policy", pygame.K_v: "visits", pygame.K_w: "winbar", pygame.K_s: "solver"}
 WATCH_DELAYS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0)
 DROP_SECONDS = 0.28  # a disc falling the whole board; shorter drops take less (sqrt of distance)
