@@ -79,9 +79,10 @@ def sprt_status(run, sprt: dict) -> tuple[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from agents.files import write_json_atomic
     from arena import ratings as rt
-    from arena.commands.tournament import make_agents, play_with_progress
-    from arena.tournament import TournamentError, TournamentRun, format_table, write_json_atomic
+    from arena.commands.tournament import make_agents, play_out, tournament_config
+    from arena.tournament import TournamentError, TournamentRun
 
     if args.resume is not None:
         folder = Path(args.resume)
@@ -100,12 +101,9 @@ def run(args: argparse.Namespace) -> int:
                 raise TournamentError("--sprt ELO0 ELO1: ELO0 must be below ELO1")
             sprt = {"elo0": args.sprt[0], "elo1": args.sprt[1], "alpha": args.alpha, "beta": args.beta}
         games = args.games if args.games is not None else (2000 if sprt else 200)
-        from arena.commands.tournament import build_config
-
-        ns = argparse.Namespace(game=args.game, agents=args.agents, games=games, format="gauntlet",
-                                openings=args.openings, openings_file=args.openings_file, undecided=False,
-                                seed=args.seed, concurrency=args.concurrency)
-        config, _ = build_config(ns)
+        config, _ = tournament_config(args.game, args.agents, games=games, format="gauntlet",
+                                      openings=args.openings, openings_file=args.openings_file, undecided=False,
+                                      seed=args.seed, concurrency=args.concurrency)
         agents = make_agents(config)
         folder = Path(args.out) if args.out else Path("runs") / (
             f"match-{config.game.split(':')[0]}-{time.strftime('%Y%m%d-%H%M%S')}")
@@ -124,19 +122,11 @@ def run(args: argparse.Namespace) -> int:
         return decision != "continue"
 
     status = (lambda: sprt_status(tour, sprt)[0].split(";")[0]) if sprt else None
-    try:
-        if sprt is None or sprt_status(tour, sprt)[1] == "continue":
-            play_with_progress(tour, agents, quiet=args.quiet, stop=stop, status=status)
-    except KeyboardInterrupt:
-        print(f"interrupted after {tour.finished} games; continue with: arena match --resume {folder}", flush=True)
-        tour.write_results()
+    undecided = sprt is None or sprt_status(tour, sprt)[1] == "continue"
+    played = play_out(tour, agents, command=NAME, quiet=args.quiet, stop=stop, status=status, play=undecided)
+    if played is None:
         return 130
-    finally:
-        for agent in agents.values():
-            agent.close()
-    results = tour.write_results()
-    print()
-    print(format_table(results))
+    _, results = played
     pairing = results["pairings"][0]
     if pairing["games"]:
         pen = pairing["pentanomial_stats"]

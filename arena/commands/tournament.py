@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 NAME = "tournament"
@@ -93,39 +94,52 @@ def default_agents(game) -> tuple[list[str], str]:
 
 def build_config(args: argparse.Namespace):
     """Settings from the command line (a new tournament), with every spec checked first."""
-    from arena.openings import random_openings, read_openings, undecided
+    return tournament_config(args.game, args.agents, games=args.games, format=args.format, openings=args.openings,
+                             openings_file=args.openings_file, undecided=args.undecided, seed=args.seed,
+                             concurrency=args.concurrency)
+
+
+def tournament_config(game_spec: str | None, agent_specs: Sequence[str] | None, *, games: int | None,
+                      format: str | None, openings: int | None, openings_file: str | None, undecided: bool,
+                      seed: int | None, concurrency: int | None):
+    """(TournamentConfig, a note for the person) for a new tournament or match; None takes the default.
+
+    Shared by `arena tournament` and `arena match` (a two-agent gauntlet), so both read games,
+    openings and seeds by one rule.
+    """
+    from arena.openings import random_openings, read_openings
+    from arena.openings import undecided as undecided_only
     from arena.tournament import TournamentConfig, TournamentError
     from games import make as make_game
 
-    game = make_game(args.game or DEFAULT_GAME)
+    game = make_game(game_spec or DEFAULT_GAME)
     note = ""
-    agent_specs = args.agents
     if agent_specs is None:
         agent_specs, note = default_agents(game)
-    games = args.games if args.games is not None else DEFAULT_GAMES
+    games = games if games is not None else DEFAULT_GAMES
     if games < 2 or games % 2:
         raise TournamentError(f"--games {games}: expected an even number >= 2 (colour-swapped pairs)")
     pairs = games // 2
-    seed = args.seed if args.seed is not None else 0
-    if args.openings_file is not None:
-        if args.undecided:
+    seed = seed if seed is not None else 0
+    if openings_file is not None:
+        if undecided:
             raise TournamentError("--undecided filters random openings; it does not apply to --openings-file")
-        openings = read_openings(game, args.openings_file)
-        source = f"file {args.openings_file} ({len(openings)} positions)"
+        chosen = read_openings(game, openings_file)
+        source = f"file {openings_file} ({len(chosen)} positions)"
     else:
-        plies = args.openings if args.openings is not None else DEFAULT_OPENING_PLIES
-        pool = random_openings(game, plies, pairs * (4 if args.undecided else 1), seed=seed)
-        if args.undecided:
-            pool = undecided(game, pool)[:pairs]
+        plies = openings if openings is not None else DEFAULT_OPENING_PLIES
+        pool = random_openings(game, plies, pairs * (4 if undecided else 1), seed=seed)
+        if undecided:
+            pool = undecided_only(game, pool)[:pairs]
             if not pool:
                 raise TournamentError(f"no {plies}-ply opening is undecided; use fewer plies or drop --undecided")
-        openings = pool
-        source = f"random {plies}-ply (seed {seed}), {len(openings)} distinct" + (
-            ", undecided at depth 8" if args.undecided else "")
+        chosen = pool
+        source = f"random {plies}-ply (seed {seed}), {len(chosen)} distinct" + (
+            ", undecided at depth 8" if undecided else "")
     config = TournamentConfig(game=game.spec, agents=tuple(s.strip() for s in agent_specs), games=games,
-                              format=args.format or "round-robin", openings=tuple(openings),
+                              format=format or "round-robin", openings=tuple(chosen),
                               openings_source=source, seed=seed,
-                              concurrency=args.concurrency if args.concurrency is not None else 64)
+                              concurrency=concurrency if concurrency is not None else 64)
     return config, note
 
 
@@ -157,8 +171,35 @@ def play_with_progress(run, agents, *, quiet: bool, stop=None, status=None) -> b
         return run.play(agents, on_record=on_record, stop=stop)
 
 
+def play_out(run, agents: dict, *, command: str, quiet: bool, stop=None, status=None,
+             play: bool = True) -> tuple[bool, dict] | None:
+    """Plays `run` to its end (unless `play` is False), closes the agents, writes and prints the results.
+
+    Returns (complete, results). Ctrl-C instead prints how to continue (`arena COMMAND --resume
+    DIR`), writes the results so far and returns None: the caller exits with status 130.
+    """
+    from arena.tournament import format_table
+
+    complete = run.finished == run.total
+    try:
+        if play:
+            complete = play_with_progress(run, agents, quiet=quiet, stop=stop, status=status)
+    except KeyboardInterrupt:
+        print(f"interrupted after {run.finished}/{run.total} games; continue with: "
+              f"arena {command} --resume {run.folder}", flush=True)
+        run.write_results()
+        return None
+    finally:
+        for agent in agents.values():
+            agent.close()
+    results = run.write_results()
+    print()
+    print(format_table(results))
+    return complete, results
+
+
 def run(args: argparse.Namespace) -> int:
-    from arena.tournament import TournamentError, TournamentRun, format_table
+    from arena.tournament import TournamentError, TournamentRun
 
     if args.resume is not None:
         if args.out is not None and Path(args.out) != Path(args.resume):
@@ -184,19 +225,10 @@ def run(args: argparse.Namespace) -> int:
     if args.resume is not None:
         agents = make_agents(config)
     start = time.perf_counter()
-    try:
-        complete = play_with_progress(tour, agents, quiet=args.quiet)
-    except KeyboardInterrupt:
-        print(f"interrupted after {tour.finished}/{tour.total} games; continue with: "
-              f"arena tournament --resume {folder}", flush=True)
-        tour.write_results()
+    played = play_out(tour, agents, command=NAME, quiet=args.quiet)
+    if played is None:
         return 130
-    finally:
-        for agent in agents.values():
-            agent.close()
-    results = tour.write_results()
-    print()
-    print(format_table(results))
+    complete, results = played
     print(f"{'complete' if complete else 'stopped'}: {tour.finished}/{tour.total} games in "
           f"{time.perf_counter() - start:.1f} s; results in {folder / 'results.json'}")
     if args.plot is not None and results.get("ratings"):
