@@ -19,6 +19,28 @@ def random_actions(game: Game, states: State, key: jax.Array) -> jax.Array:
     return jax.random.categorical(key, logits, axis=-1).astype(jnp.int32)
 
 
+def random_line(game: Game, plies: int, rng: np.random.Generator) -> list[int]:
+    """Up to `plies` uniformly random legal moves from the initial position (0-based actions).
+
+    A move that would end the game is not played: the line stops one ply short instead, so
+    every prefix is a position still to be played. One draw of `rng` per move tried, so a seed
+    gives the same line wherever it is drawn: tournament openings (arena/openings.py), the
+    search bench's latency positions, training evaluation's positions on unlabelled boards.
+    (Self-play's in-jit openings, agents/alphazero/selfplay.py, skip such a move and go on.)
+    """
+    state = game.init()
+    actions: list[int] = []
+    for _ in range(plies):
+        legal = game.legal_actions(state)
+        action = int(legal[int(rng.integers(len(legal)))])
+        after = game.play(state, action)
+        if bool(after.terminal):
+            break
+        state = after
+        actions.append(action)
+    return actions
+
+
 class RandomAgent(Agent):
     batched = True
 

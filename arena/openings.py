@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from agents.random_agent import random_line
 from games import Game, IllegalMoveError, SuiteError
 
 
@@ -35,16 +36,8 @@ def random_openings(game: Game, plies: int, count: int, *, seed: int, max_tries:
     while len(seen) < count and tries < max_tries and stale < 500:  # stale: the prefixes ran out
         tries += 1
         stale += 1
-        state = game.init()
-        actions: list[int] = []
-        for _ in range(plies):
-            legal = game.legal_actions(state)
-            action = int(legal[int(rng.integers(len(legal)))])
-            state = game.play(state, action)
-            actions.append(action)
-            if bool(state.terminal):
-                break
-        if len(actions) == plies and not bool(state.terminal):
+        actions = random_line(game, plies, rng)
+        if len(actions) == plies:  # a shorter line met a move that ends the game: drawn again
             text = game.moves_to_str(actions)
             if text not in seen:
                 seen[text] = None

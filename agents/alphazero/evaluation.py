@@ -21,6 +21,7 @@ import numpy as np
 
 from agents.files import write_bytes_atomic
 from agents.network import apply
+from agents.random_agent import random_line
 from agents.search import NetworkEvaluator, run_search
 from agents.solver.datasets import load_pons_set
 from agents.solver.judge import ILLEGAL, Judge, is_mistake
@@ -61,17 +62,8 @@ def _random_positions(game: Game, count: int, seed: int) -> list[str]:
     attempts = 0
     while len(seen) < count and attempts < count * 50:
         attempts += 1
-        state = game.init()
         target = int(rng.integers(0, game.config.num_cells - 1))
-        moves: list[int] = []
-        for _ in range(target):
-            legal = game.legal_actions(state)
-            action = int(rng.choice(legal))
-            nxt = game.play(state, action)
-            if bool(nxt.terminal):
-                break
-            state, moves = nxt, moves + [action]
-        seen[game.moves_to_str(moves)] = None
+        seen[game.moves_to_str(random_line(game, target, rng))] = None
     return list(seen)
 
 

@@ -102,19 +102,10 @@ def latency_positions(game, count: int, seed: int) -> list[list[int]]:
     A move that would end the game is not played: the opening stops one ply short instead."""
     import numpy as np
 
+    from agents.random_agent import random_line
+
     rng = np.random.default_rng(seed)
-    positions: list[list[int]] = []
-    for index in range(count):
-        state, actions = game.init(), []
-        for _ in range(min(4 + index % 5, game.config.num_cells // 2)):
-            action = int(rng.choice(game.legal_actions(state)))
-            after = game.play(state, action)
-            if bool(after.terminal):
-                break
-            state = after
-            actions.append(action)
-        positions.append(actions)
-    return positions
+    return [random_line(game, min(4 + index % 5, game.config.num_cells // 2), rng) for index in range(count)]
 
 
 def position_state(game, actions: list[int]):
