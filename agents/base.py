@@ -11,9 +11,23 @@ import dataclasses
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from games import Game, State
+
+
+def pad_batch(states: State, size: int) -> State:
+    """`states` [B] padded to [size] by repeating the last state (no change when B >= size).
+
+    A jitted batched call compiles once per batch shape; padding to a few fixed sizes (a
+    power of two, a chunk) keeps a match whose games finish one by one, or a last partial
+    chunk, from compiling again. Callers drop the outputs of the padded rows.
+    """
+    extra = size - int(states.ply.shape[0])
+    if extra <= 0:
+        return states
+    return jax.tree.map(lambda x: jnp.concatenate([x, jnp.repeat(x[-1:], extra, axis=0)]), states)
 
 
 @dataclasses.dataclass

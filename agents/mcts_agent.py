@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from agents.base import Agent, Decision
+from agents.base import Agent, Decision, pad_batch
 from agents.search import (
     POLICIES,
     VALUE_SCALES,
@@ -73,13 +73,6 @@ def bucket(size: int) -> int:
     return 1 << max(size - 1, 0).bit_length()
 
 
-def _pad(states: State, size: int) -> State:
-    extra = size - int(states.ply.shape[0])
-    if extra == 0:
-        return states
-    return jax.tree.map(lambda x: jnp.concatenate([x, jnp.repeat(x[-1:], extra, axis=0)]), states)
-
-
 class SearchAgent(Agent):
     """An mctx search over `evaluator`; batched, deterministic for a given seed and call order."""
 
@@ -97,7 +90,7 @@ class SearchAgent(Agent):
         """The full search output for batched states (device arrays)."""
         key = self._next_key() if key is None else key
         size = int(states.ply.shape[0])
-        out = self._search(self.params, _pad(states, bucket(size)), key)
+        out = self._search(self.params, pad_batch(states, bucket(size)), key)
         return jax.tree.map(lambda x: x[:size], out)
 
     def select_moves(self, states: State, key: jax.Array | None = None) -> np.ndarray:

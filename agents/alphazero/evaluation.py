@@ -19,6 +19,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from agents.base import pad_batch
 from agents.files import write_bytes_atomic
 from agents.network import apply
 from agents.random_agent import random_line
@@ -143,9 +144,8 @@ class Evaluator:
         for start in range(0, size, self.chunk):
             part = jax.tree.map(lambda x, start=start: x[start : start + self.chunk], states)
             n = part.ply.shape[0]
-            if n < self.chunk and size > self.chunk:  # pad to one compiled shape
-                pad = self.chunk - n
-                part = jax.tree.map(lambda x, pad=pad: np.concatenate([x, np.repeat(x[-1:], pad, 0)]), part)
+            if size > self.chunk:  # the last, partial chunk: padded to the one compiled shape
+                part = pad_batch(part, self.chunk)
             out.append(np.asarray(fn(part))[:n])
         return np.concatenate(out)
 
