@@ -24,7 +24,7 @@ import numpy as np
 from agents.base import Agent
 from agents.solver import CLASS_NAMES, Judge, outcome_class
 from arena.ratings import wilson_interval
-from games import Game, IllegalMoveError, SuiteError
+from games import Game, SuiteError
 
 CHUNK = 256  # positions per batched agent call
 
@@ -67,32 +67,9 @@ class MistakeReport:
 
 def read_positions(game: Game, path: str | Path) -> list[tuple[str, int | None]]:
     """`<moves> [score]` lines (Pons' format, or moves alone); `#` comments and blanks skipped."""
-    from agents.solver.datasets import parse_label  # scores: ASCII, inside the position's range
+    from agents.solver.datasets import read_position_file  # the one position-file reader
 
-    path = Path(path)
-    try:
-        text = path.read_text()
-    except (OSError, UnicodeDecodeError) as err:
-        raise EvalError(f"cannot read positions file {path}: {getattr(err, 'strerror', None) or err}") from None
-    out: list[tuple[str, int | None]] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        content = line.split("#", 1)[0].split()
-        if not content:
-            continue
-        if len(content) > 2:
-            raise EvalError(f"{path}:{number}: expected '<moves> [score]', got {line.strip()!r}")
-        try:
-            state = game.from_moves(content[0])
-        except IllegalMoveError as err:
-            raise EvalError(f"{path}:{number}: bad position {content[0]!r}: {err}") from None
-        if bool(state.terminal):
-            raise EvalError(f"{path}:{number}: position {content[0]!r} is already over")
-        label = (parse_label(content[1], game, int(state.ply), where=f"{path}:{number}", error=EvalError)
-                 if len(content) == 2 else None)
-        out.append((content[0], label))
-    if not out:
-        raise EvalError(f"positions file {path} holds no positions")
-    return out
+    return [(moves, label) for moves, _, label in read_position_file(game, path, error=EvalError)]
 
 
 def all_positions(game: Game) -> list[tuple[str, int | None]]:

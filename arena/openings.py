@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from agents.random_agent import random_line
-from games import Game, IllegalMoveError, SuiteError
+from games import Game, SuiteError
 
 
 class OpeningsError(SuiteError):
@@ -61,29 +61,12 @@ def undecided(game: Game, openings: list[str], *, depth: int = 8) -> list[str]:
 
 
 def read_openings(game: Game, path: str | Path) -> list[str]:
-    """Positions from a file, validated; a bad line raises one `OpeningsError` naming it."""
-    path = Path(path)
-    try:
-        text = path.read_text()
-    except (OSError, UnicodeDecodeError) as err:
-        reason = getattr(err, "strerror", None) or str(err)
-        raise OpeningsError(f"cannot read openings file {path}: {reason}") from None
-    out = []
-    for number, line in enumerate(text.splitlines(), 1):
-        content = line.split("#", 1)[0].strip()
-        if not content:
-            continue
-        moves = content.split()[0]
-        try:
-            state = game.from_moves(moves)
-        except IllegalMoveError as err:
-            raise OpeningsError(f"{path}:{number}: bad position {moves!r}: {err}") from None
-        if bool(state.terminal):
-            raise OpeningsError(f"{path}:{number}: position {moves!r} is already over ({game.result_text(state)})")
-        out.append(game.to_moves(state))
-    if not out:
-        raise OpeningsError(f"openings file {path} holds no positions")
-    return out
+    """Positions from a file, validated and written in standard notation; anything after the
+    moves on a line (a Pons score) is ignored. A bad line raises one `OpeningsError` naming it."""
+    from agents.solver.datasets import read_position_file  # the one position-file reader
+
+    return [game.to_moves(state) for _, state, _ in
+            read_position_file(game, path, what="openings file", error=OpeningsError, labels=False)]
 
 
 def to_actions(game: Game, moves: str) -> tuple[int, ...]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from agents.solver.limits import score_bound
-from games import Game, SpecError, SuiteError
+from games import Game, IllegalMoveError, SpecError, State, SuiteError
 from games import make as make_game
 from games.spec import is_ascii_digits, to_int
 
@@ -76,22 +76,71 @@ def parse_label(text: str, game: Game, ply: int, *, where: str,
         raise error(f"{where}: score {text!r} after {ply} moves on {game.spec}: {err}") from None
 
 
-def read_scored_lines(path: Path | str, game: Game | str = "connect4") -> list[tuple[str, int]]:
-    """`<moves> <score>` lines (Pons' format, compact notation) with a clear error naming a bad line."""
+def read_lines(path: Path | str, *, what: str, error: type[SuiteError] = DatasetError
+               ) -> list[tuple[int, list[str], str]]:
+    """(line number, fields, line) of every line of a positions file that holds something.
+
+    `#` starts a comment; blank lines are skipped. An unreadable file raises `error` naming
+    `what` ("test set", "positions file", "openings file") and the path, in one line.
+    """
     path = Path(path)
-    game = make_game(game)
     try:
         text = path.read_text()
     except (OSError, UnicodeDecodeError) as err:
-        raise DatasetError(f"cannot read test set {path}: {getattr(err, 'strerror', None) or err}") from None
+        raise error(f"cannot read {what} {path}: {getattr(err, 'strerror', None) or err}") from None
     out = []
     for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        parts = line.split()
-        if len(parts) != 2 or not is_ascii_digits(parts[0]):
+        fields = line.split("#", 1)[0].split()
+        if fields:
+            out.append((number, fields, line))
+    return out
+
+
+def read_scored_lines(path: Path | str, game: Game | str = "connect4") -> list[tuple[str, int]]:
+    """`<moves> <score>` lines (Pons' format, compact notation) with a clear error naming a bad line.
+
+    The moves are not replayed (the shipped sets are checked by the tests once); the score is
+    bounded by the ply the moves reach.
+    """
+    path = Path(path)
+    game = make_game(game)
+    out = []
+    for number, fields, line in read_lines(path, what="test set"):
+        if len(fields) != 2 or not is_ascii_digits(fields[0]):
             raise DatasetError(f"{path}:{number}: expected '<moves> <score>', got {line.strip()!r}")
-        out.append((parts[0], parse_label(parts[1], game, len(parts[0]), where=f"{path}:{number}")))
+        out.append((fields[0], parse_label(fields[1], game, len(fields[0]), where=f"{path}:{number}")))
+    return out
+
+
+def read_position_file(game: Game, path: Path | str, *, what: str = "positions file",
+                       error: type[SuiteError] = DatasetError, labels: bool = True
+                       ) -> list[tuple[str, State, int | None]]:
+    """(moves as written, state, score label or None) per line of `<moves> [score]`, each checked.
+
+    The one reader of position files given on the command line (`arena eval --positions`,
+    `arena tournament --openings-file`): every position is replayed (a bad move or a finished
+    game is refused naming the line). With `labels`, a second field is a score bounded by the
+    position (`parse_label`) and a third is refused; without, anything after the moves is
+    ignored, so a Pons set serves as a list of openings. An empty file is refused too.
+    """
+    path = Path(path)
+    out: list[tuple[str, State, int | None]] = []
+    for number, fields, line in read_lines(path, what=what, error=error):
+        if labels and len(fields) > 2:
+            raise error(f"{path}:{number}: expected '<moves> [score]', got {line.strip()!r}")
+        moves = fields[0]
+        try:
+            state = game.from_moves(moves)
+        except IllegalMoveError as err:
+            raise error(f"{path}:{number}: bad position {moves!r}: {err}") from None
+        if bool(state.terminal):
+            raise error(f"{path}:{number}: position {moves!r} is already over ({game.result_text(state)})")
+        label = None
+        if labels and len(fields) == 2:
+            label = parse_label(fields[1], game, int(state.ply), where=f"{path}:{number}", error=error)
+        out.append((moves, state, label))
+    if not out:
+        raise error(f"{what} {path} holds no positions")
     return out
 
 
