@@ -6,6 +6,23 @@ from collections.abc import Mapping
 from pathlib import Path
 
 
+def save_figure(fig, path: str | Path, *, dpi: float | None = None) -> Path:
+    """Writes a matplotlib figure as PNG atomically (rendered in memory, then the one atomic
+    writer, `agents.files`) and closes it; every chart of the arena is saved through here."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from agents.files import write_bytes_atomic
+
+    path = Path(path)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    plt.close(fig)
+    write_bytes_atomic(path, buffer.getvalue())
+    return path
+
+
 def plot_ratings(results: Mapping, path: str | Path) -> Path:
     """Ratings with 95% error bars, best at the top; one-sided bounds drawn as arrows."""
     import matplotlib
@@ -30,9 +47,4 @@ def plot_ratings(results: Mapping, path: str | Path) -> Path:
     ax.set_xlabel("Elo (mean 0), 95% interval; arrows: one-sided bounds")
     ax.set_title(f"{results['game']}: {results['games_played']} games")
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp)
-    plt.close(fig)
-    tmp.replace(path)
-    return path
+    return save_figure(fig, path)

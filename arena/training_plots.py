@@ -6,6 +6,7 @@ from pathlib import Path
 
 from agents.alphazero.metrics import MetricsLog
 from arena.checks import output_file
+from arena.plots import save_figure
 from games import SuiteError
 
 
@@ -44,9 +45,4 @@ def plot_run(run_dir: str | Path, out: str | Path | None = None) -> Path:
     fig.suptitle(f"{run_dir.name}: {records[-1].get('positions', 0):,} positions, "
                  f"{records[-1].get('iteration')} iterations")
     fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp.png")
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    tmp.replace(out)
-    return out
+    return save_figure(fig, out, dpi=110)

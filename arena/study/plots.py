@@ -26,13 +26,9 @@ def _pyplot():
 
 
 def _save(fig, path: Path) -> Path:
-    plt = _pyplot()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp)
-    plt.close(fig)
-    tmp.replace(path)
-    return path
+    from arena.plots import save_figure
+
+    return save_figure(fig, path)
 
 
 def _log_x(ax) -> None:
