@@ -1,6 +1,6 @@
 """Playing strength against perfect play: mistake rates on labelled positions, games vs the solver.
 
-A mistake (ANCHORS.md) is a chosen move whose game-theoretic outcome (win > draw > loss, for
+A mistake (docs/references.md) is a chosen move whose game-theoretic outcome (win > draw > loss, for
 the mover) is worse than the best move's; scores inside one class do not count. The rule and
 every solve are the judge's (`agents.solver.Judge`, weak solves, cached): the best class comes
 from the position's label (Pons' `<moves> <score>` files carry it; otherwise the judge solves

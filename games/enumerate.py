@@ -1,6 +1,6 @@
 """Exhaustive enumeration of positions, ply by ply, through the batched JAX rules.
 
-Used as a test oracle (position and game counts in ANCHORS.md), to evaluate agents on every
+Used as a test oracle (position and game counts in docs/references.md), to evaluate agents on every
 position of small games, and by the exhaustive solver for small boards.
 """
 

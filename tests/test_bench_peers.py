@@ -67,7 +67,7 @@ def test_comparison_without_a_peer_prints_no_ratio():
 
 def test_context_names_its_source_and_divides_by_nothing():
     line = sidebyside.context_line("pgx ~860k steps/s")
-    assert "ANCHORS.md, measured on another 2-core machine" in line and "not divided by" in line
+    assert "docs/references.md, measured on another 2-core machine" in line and "not divided by" in line
     assert line.rstrip().endswith("pgx ~860k steps/s")
 
 
@@ -157,7 +157,7 @@ def test_bench_engine_divides_only_by_the_peer_of_this_run(tmp_path, capsys):
     assert ttt[4] == "8,000" and abs(float(ttt[5].rstrip("x")) - ours / 8000) <= 0.005 + 0.5 / 8000
     assert variant[4:] == ["-", "-"]  # pgx has no 4x5 board: no figure, no ratio
     assert "pgx has no such board" in out and "peer: pgx fake" in out
-    assert "ANCHORS.md" not in out  # context is for runs without a peer
+    assert "docs/references.md" not in out  # context is for runs without a peer
 
 
 def test_bench_engine_without_a_peer_prints_context_and_no_ratio(capsys):
@@ -165,7 +165,7 @@ def test_bench_engine_without_a_peer_prints_context_and_no_ratio(capsys):
     out = capsys.readouterr().out
     (row,) = _rows(out)
     assert len(row) == 4 and not any(cell.endswith("x") for cell in row)
-    context = [line for line in out.splitlines() if "ANCHORS.md" in line]
+    context = [line for line in out.splitlines() if "docs/references.md" in line]
     assert len(context) == 1 and "not divided by" in context[0] and "860k" in context[0]
 
 
@@ -229,7 +229,7 @@ def test_bench_selfplay_ratio_against_the_peer_of_this_run(tmp_path, capsys):
     assert "pgx + mctx + flax (same run) 1,000.0 positions/s" in line
     shown = float(line.rsplit(" ", 1)[1].rstrip("x"))  # ours printed to 0.1, the ratio to 0.01
     assert line.split("; ")[-1].startswith("ours / pgx + mctx + flax ") and abs(shown - ours / 1000) <= 0.0051
-    assert "ANCHORS.md" not in out and "network 123 parameters" in out
+    assert "docs/references.md" not in out and "network 123 parameters" in out
 
 
 # ---- arena bench search -----------------------------------------------------------------------------
@@ -296,7 +296,7 @@ def test_bench_search_ratios_only_against_the_peer_of_this_run(tmp_path, capsys)
     # our median is printed to 0.1 ms, the ratio to 0.01: the ratio must fit that rounding
     assert 2000 / (ours_ms + 0.05) - 0.005 <= shown <= 2000 / max(ours_ms - 0.05, 1e-9) + 0.005
     (az,) = [line for line in out.splitlines() if "az:sims=2" in line]
-    assert "MCTSBot" not in az and "ANCHORS.md" not in out
+    assert "MCTSBot" not in az and "docs/references.md" not in out
 
 
 def test_bench_search_without_a_peer_prints_context_and_no_ratio(capsys):
@@ -306,4 +306,4 @@ def test_bench_search_without_a_peer_prints_context_and_no_ratio(capsys):
     assert code == 0
     (row,) = [line.split() for line in out.splitlines() if line.startswith("       1      2")]
     assert len(row) == 4 and "MCTSBot sims/s" not in out  # our figure alone: no peer column, no ratio
-    assert "ANCHORS.md, measured on another 2-core machine" in out and "0.3 s per move" in out
+    assert "docs/references.md, measured on another 2-core machine" in out and "0.3 s per move" in out

@@ -1,4 +1,4 @@
-"""Position and game counts by enumeration through the project's own JAX rules (ANCHORS.md)."""
+"""Position and game counts by enumeration through the project's own JAX rules (docs/references.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Ratings and match statistics against the golden values of ANCHORS.md."""
+"""Ratings and match statistics against the golden values of docs/references.md."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The exhaustive solver against independent oracles: ANCHORS examples, Pons' sets, the UCI
-database, and a plain retrograde minimax built on the JAX rules (games.enumerate + step)."""
+"""The exhaustive solver against independent oracles: the examples of docs/references.md, Pons'
+sets, the UCI database, and a plain retrograde minimax built on the JAX rules (games.enumerate + step)."""
 
 from __future__ import annotations
 
@@ -31,9 +31,9 @@ from tests.conftest import DATA
 def plain_minimax(spec: str) -> dict[bytes, tuple[int, np.ndarray]]:
     """board bytes -> (score, [A] move scores, -99 for illegal) for every non-terminal position.
 
-    No pruning, no move ordering: every reachable position is expanded. Scores by the
-    definition in ANCHORS.md generalized to any board: a win scores (cells + 1) // 2 + 1 -
-    (the winner's stones at the end), a loss the negative, a draw 0.
+    No pruning, no move ordering: every reachable position is expanded. Scores by Pons'
+    definition (docs/references.md) generalized to any board: a win scores (cells + 1) // 2 + 1
+    - (the winner's stones at the end), a loss the negative, a draw 0.
     """
     game = games.make(spec)
     cfg = game.config

@@ -12,7 +12,7 @@ from arena.window.model import Session
 
 def test_verdicts_count_the_winners_remaining_moves():
     c4 = games.make("connect4")
-    state = c4.from_moves("4455")  # ANCHORS: score 18, X wins with its 4th stone (2 more moves)
+    state = c4.from_moves("4455")  # docs/references.md: score 18, X wins with its 4th stone (2 more moves)
     assert analysis.verdict_text(c4, state, 18) == "W in 2"
     assert analysis.verdict_text(c4, state, 0) == "D"
     assert analysis.verdict_text(c4, state, None) == "?"

@@ -1,6 +1,6 @@
 """Evaluation during training: mistake rates against perfect play on fixed labelled positions.
 
-A mistake (ANCHORS.md) is a chosen move whose game-theoretic outcome (win > draw > loss) is
+A mistake (docs/references.md) is a chosen move whose game-theoretic outcome (win > draw > loss) is
 worse than the best move's; scores inside one class do not count. The rule and the labels
 (the outcome class of every move, by weak solves) come from the one judge
 (`agents.solver.judge`). Positions and labels are computed once and cached in the run directory:

@@ -4,7 +4,7 @@ Games that end are replaced at once by new ones (auto-reset), so no slot idles. 
 start from a random opening of 0..`random_opening_plies` uniformly random moves (none of which
 ends the game): the search then also meets positions where one side has already blundered,
 which plain self-play almost never visits and which a perfect-play evaluation counts (see
-ANCHORS.md on the plateau).
+docs/references.md on the plateau).
 
 Value targets are the final result from each mover's point of view, found by a reverse scan,
 optionally mixed with the search's root value; positions whose game has not ended by the end of

@@ -27,7 +27,7 @@ class DatasetError(SuiteError):
 
 @dataclasses.dataclass(frozen=True)
 class PonsSet:
-    """One of Pons' benchmark sets with his published figures (ANCHORS.md)."""
+    """One of Pons' benchmark sets with his published figures (docs/references.md)."""
 
     name: str  # friendly name, e.g. "middle-medium"
     file: str  # Pons' file name, e.g. "Test_L2_R2"

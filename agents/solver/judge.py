@@ -6,7 +6,7 @@ mistake is or how a verdict reads.
 
 - Outcome classes, for the side to move: WIN 1, DRAW 0, LOSS -1; an illegal move is ILLEGAL
   (-2), below every outcome (an illegal move forfeits the game, and is always counted).
-- The rule (ANCHORS.md): a move is a *mistake* when its outcome class is worse than the
+- The rule (docs/references.md): a move is a *mistake* when its outcome class is worse than the
   position's value, i.e. it throws away game-theoretic value (win -> draw or loss, draw ->
   loss). Scores inside one class (a slower win) never count. `is_mistake` is that rule.
 - Verdict text from a Pons score: "win in 7" / "draw" / "loss in 3", or the window's short

@@ -8,7 +8,7 @@ runs per round, best over the rounds).
 Ratios are printed only against pgx measured in the same run: with `--peer-python PATH` (the
 interpreter of a scratch venv with pgx, see arena/bench/peers/README.md) the bench runs
 peers/pgx_engine.py with the same games (standard connect four and tic-tac-toe), batch sizes,
-moves, repeats and modes, in rounds that alternate with ours. Without it, ANCHORS.md's pgx
+moves, repeats and modes, in rounds that alternate with ours. Without it, docs/references.md's pgx
 figures from another machine are printed as context, never divided by. Exit status 2 when
 the peer was asked for and gave no figures (our own figures are printed all the same).
 
@@ -29,8 +29,8 @@ NAME = "engine"
 HELP = "random-playout steps per second for a range of batch sizes (pgx side by side with --peer-python)"
 PEER_SCRIPT = sidebyside.PEERS_DIR / "pgx_engine.py"
 PGX_ENVS = {"connect4": "connect_four", "tictactoe": "tic_tac_toe"}  # standard boards only
-ANCHORS_CONTEXT = ("pgx connect_four, batch 1024: jitted scan with auto-reset ~860k steps/s (1.27M at batch "
-                   "4096), one jitted step per call ~530k steps/s")
+REFERENCE_CONTEXT = ("pgx connect_four, batch 1024: jitted scan with auto-reset ~860k steps/s "
+                     "(1.27M at batch 4096), one jitted step per call ~530k steps/s")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -198,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
                 print(line, flush=True)
     print(sidebyside.machine_line())
     if not theirs:
-        print(sidebyside.context_line(ANCHORS_CONTEXT))
+        print(sidebyside.context_line(REFERENCE_CONTEXT))
     if failed or (peer and not theirs):
         return sidebyside.peer_failure("pgx", str(failed) if failed else "none of the games asked for has a pgx board")
     return 0

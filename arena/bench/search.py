@@ -16,7 +16,7 @@ runs `peers/openspiel_mcts.py --bench`, in rounds that alternate with ours: Open
 times one search from the initial position for each (simulations, playouts) of the grid, and
 --mcts-sims moves on the very positions our latency is timed on. MCTSBot searches one game
 at a time, so beside a batched row the ratio compares simulations per second, not moves.
-Without it, ANCHORS.md's figures from another machine are printed as context, never divided
+Without it, docs/references.md's figures from another machine are printed as context, never divided
 by. Exit status 2 when the peer was asked for and gave no figures.
 
   arena bench search --batch 1 64 --sims 1000 --rollouts 1 --skip startup --peer-python /tmp/osenv/bin/python
@@ -44,8 +44,8 @@ HELP = "MCTS simulations/s, one-move latency of mcts and az, compile and second-
 PEER_SCRIPT = sidebyside.PEERS_DIR / "openspiel_mcts.py"
 PEER_NAME = "MCTSBot"
 OPENSPIEL_GAMES = {"connect4": "connect_four", "tictactoe": "tic_tac_toe"}  # standard boards only
-ANCHORS_CONTEXT = ("OpenSpiel MCTSBot, random rollouts, one game, 1000 simulations: ~0.3 s per move; "
-                   "mctx + pgx, uniform priors, no network, 32 sims, batch 256, Gumbel: ~180-360k simulations/s")
+REFERENCE_CONTEXT = ("OpenSpiel MCTSBot, random rollouts, one game, 1000 simulations: ~0.3 s per move; "
+                     "mctx + pgx, uniform priors, no network, 32 sims, batch 256, Gumbel: ~180-360k simulations/s")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -304,7 +304,7 @@ def run(args: argparse.Namespace) -> int:
                              f"{sidebyside.ratio(1 / median, 1 / peer_median)}")
                 print(line, flush=True)
         if not theirs:
-            print(sidebyside.context_line(ANCHORS_CONTEXT))
+            print(sidebyside.context_line(REFERENCE_CONTEXT))
         print(sidebyside.machine_line())
         if "startup" not in args.skip:
             print("\nfresh process to first az move (imports, model load, compile or cache):")

@@ -11,7 +11,7 @@ Ratios are printed only against a peer measured in the same run: with `--peer-py
 (the interpreter of a scratch venv with pgx, mctx and flax, see arena/bench/peers/README.md)
 the bench runs peers/pgx_selfplay.py with the same game, network size, simulations, search
 policy, batch, moves per call and repeats, in rounds that alternate with ours. Without it,
-ANCHORS.md's pgx + mctx + flax figures from another machine are printed as context, never
+docs/references.md's pgx + mctx + flax figures from another machine are printed as context, never
 divided by. Exit status 2 when the peer was asked for and gave no figure.
 
   arena bench selfplay                                 # connect four, 64x5, 32 sims, batch 256
@@ -35,8 +35,8 @@ HELP = "self-play positions/s (network + MCTS per move, batched); pgx + mctx + f
 PEER_SCRIPT = sidebyside.PEERS_DIR / "pgx_selfplay.py"
 PEER_NAME = "pgx + mctx + flax"
 PGX_ENVS = {"connect4": "connect_four", "tictactoe": "tic_tac_toe"}  # standard boards only
-ANCHORS_CONTEXT = ("pgx + mctx + flax self-play, connect four, 32 sims, batch 256: ResNet 64x5 ~30-70 "
-                   "positions/s, 32x3 ~240-450 positions/s")
+REFERENCE_CONTEXT = ("pgx + mctx + flax self-play, connect four, 32 sims, batch 256: ResNet 64x5 ~30-70 "
+                     "positions/s, 32x3 ~240-450 positions/s")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -152,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
                   f"(ours {trainer.parameter_count():,}); per round: "
                   + ", ".join(f"{figure:,.1f}" for figure, _ in theirs))
         else:
-            print(sidebyside.context_line(ANCHORS_CONTEXT))
+            print(sidebyside.context_line(REFERENCE_CONTEXT))
         print(sidebyside.machine_line())
         if args.updates:
             params, opt_state, metrics = trainer._train(trainer.params, trainer.opt_state, state["buf"], key)

@@ -1,7 +1,7 @@
 """Peers measured side by side: run a peer script in its scratch interpreter, read its report,
 and print a ratio only against what it measured in this run.
 
-A figure measured on another machine says nothing about this one (ANCHORS.md's figures came
+A figure measured on another machine says nothing about this one (docs/references.md's figures came
 from a machine with a different speed and load), so dividing by it prints a number that
 looks like a measurement and is not one. The engine, self-play and search benchmarks share
 these rules:
@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 PEERS_DIR = Path(__file__).parent / "peers"
 PEER_TIMEOUT_S = 1200.0  # a peer run longer than this is stuck, not slow: report it and go on
-ANCHORS_SOURCE = "ANCHORS.md, measured on another 2-core machine"
+REFERENCES_SOURCE = "docs/references.md, measured on another 2-core machine"
 EXIT_PEER_FAILED = 2  # the user asked for a peer and did not get its figures
 
 T = TypeVar("T")
@@ -142,7 +142,7 @@ def comparison(what: str, ours: float, unit: str, peer_name: str | None = None,
     return line
 
 
-def context_line(text: str, source: str = ANCHORS_SOURCE) -> str:
+def context_line(text: str, source: str = REFERENCES_SOURCE) -> str:
     """A figure measured elsewhere, with its source, printed beside ours and never divided by."""
     return f"  context, not divided by ({source}): {text}"
 

@@ -10,7 +10,7 @@ Ratios are printed only against a peer measured in the same run: with `--peer-py
 (the interpreter of a scratch venv with `bitbully` and `bitbully-databases` installed; see
 `peers/bitbully_solver.py`) each set is solved by BitBully right after ours, on the same
 positions, with the same book setting, and every answer is compared with ours. Pons' published
-figures and the figures ANCHORS.md measured on another 2-core machine are printed as context,
+figures and the figures docs/references.md quotes from another 2-core machine are printed as context,
 with their source, never divided by.
 
   arena bench solver --sets middle-medium begin-easy --no-book --peer-python /tmp/bbenv/bin/python
@@ -34,9 +34,9 @@ HELP = "solver time, nodes and agreement on Pons' sets and the UCI database, sid
 DEFAULT_SETS = ("end-easy", "middle-easy", "middle-medium", "begin-easy", "begin-medium", "begin-hard")
 NO_BOOK_HARD_SAMPLE = 50  # Begin-Hard without a book takes seconds per position
 PEER_SCRIPT = Path(__file__).parent / "peers" / "bitbully_solver.py"
-# Context only (never divided by): ANCHORS.md, BitBully and Pons' C++ measured side by side on
+# Context only (never divided by): docs/references.md, BitBully and Pons' C++ measured side by side on
 # the 2-core development machine, 2026-11-24, CPU time per position.
-ANCHOR_CONTEXT = {
+REFERENCE_CONTEXT = {
     ("middle-medium", "solve", False): "BitBully 4.0 ms, Pons' C++ 5.1 ms",
     ("begin-easy", "solve", False): "Pons' C++ 0.34 ms",
     ("begin-hard", "analyze", True): "BitBully 1.8 ms (100 positions)",
@@ -246,9 +246,9 @@ def run(args: argparse.Namespace) -> int:
                 row += ["-", "-", "-", "-"]
         context = (f"  {info.title}: Pons' blog (his machine, strong solver, one score, no book) "
                    f"{fmt_time(info.pons_us * 1e-6)} / {info.pons_nodes:,.0f} nodes")
-        anchor = ANCHOR_CONTEXT.get((name, work, book))
+        anchor = REFERENCE_CONTEXT.get((name, work, book))
         if anchor:
-            context += f"; ANCHORS.md (another 2-core machine, same work): {anchor}"
+            context += f"; docs/references.md (another 2-core machine, same work): {anchor}"
         context_lines.append(context)
         table.add_row(*row)
         console.print(line)

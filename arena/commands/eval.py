@@ -8,7 +8,7 @@ Examples:
   arena eval mcts:sims=64 --game tictactoe --vs-solver --plies 1
 
 A mistake is a move whose outcome (win > draw > loss) is worse than the best move's; scores
-inside one class do not count (ANCHORS.md). Labels come from the file (Pons' '<moves> <score>')
+inside one class do not count (docs/references.md). Labels come from the file (Pons' '<moves> <score>')
 or, when absent, from the project's exact solver. Rates carry a 95% Wilson interval.
 Connect-four sets (Pons): end-easy, middle-easy, middle-medium, begin-easy, begin-medium,
 begin-hard, or all; the begin-* sets need long solves for every non-losing position.
