@@ -37,12 +37,12 @@ REGISTRY: dict[str, AgentInfo] = {
                        "c": "PUCT constant", "scale": "Q scaling: fixed (default) or minmax",
                        "considered": "gumbel root actions (default 16)"}),
     "az": AgentInfo("agents.network_agent", "make_az", "policy/value network guiding MCTS (AlphaZero)",
-                    {"checkpoint": "model folder (default: checkpoints/<game>/)", "sims": "simulations (default 200)",
+                    {"checkpoint": "model folder (default: the board's released model)", "sims": "simulations (default 200)",
                      "policy": "gumbel (default) or puct", "temperature": "0 = best move (default), >0 samples",
                      "noise": "root Dirichlet fraction 0..1", "c": "PUCT constant (default 1.25)",
                      "scale": "puct Q scaling: minmax (default) or fixed", "considered": "gumbel root actions (default 16)"}),
     "policy": AgentInfo("agents.network_agent", "make_policy", "the raw policy network, no search",
-                        {"checkpoint": "model folder (default: checkpoints/<game>/)",
+                        {"checkpoint": "model folder (default: the board's released model)",
                          "temperature": "0 = most likely move (default), >0 samples"}),
 }
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jax
 import numpy as np
@@ -12,8 +11,9 @@ import pytest
 import agents
 import games
 from agents.alphazero.evaluation import build_eval_sets
+from agents.checkpoint import PROJECT_CHECKPOINTS
 
-CHECKPOINTS = Path(__file__).resolve().parent.parent / "checkpoints"
+CHECKPOINTS = PROJECT_CHECKPOINTS  # the models the repository ships
 
 
 @pytest.mark.parametrize("name", ["tictactoe", "connect4"])
