@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agents.files import write_json_atomic, write_text_atomic  # noqa: F401 - also imported from here
+from agents.files import write_json_atomic
 from agents.solver import Judge, JudgeUnavailable
 from arena import ratings as rt
 from arena.match import GameJob, GameRecord, WaveSnapshot, play_wave
