@@ -45,10 +45,14 @@ class TrainedModel:
 
 
 def _card_totals(card: dict) -> tuple[int, float]:
-    positions = int(card.get("positions_seen", 0))
-    wall = float(card.get("training_wall_seconds", 0.0))
-    parent = card.get("started_from") or {}
-    return positions + int(parent.get("positions_seen", 0)), wall + float(parent.get("training_wall_seconds", 0.0))
+    """Self-play positions and training wall time behind a model: its own and every ancestor's
+    (`started_from` nests the whole lineage, one stage inside the next)."""
+    positions, wall = 0, 0.0
+    while card:
+        positions += int(card.get("positions_seen", 0))
+        wall += float(card.get("training_wall_seconds", 0.0))
+        card = card.get("started_from") or {}
+    return positions, wall
 
 
 def lineage_models(game: Game, paths: list[str], folder: Path) -> list[TrainedModel]:
