@@ -7,6 +7,8 @@
 """
 
 from agents.base import Agent, Decision
-from agents.registry import REGISTRY, check_options, describe_agents, make
+from agents.options import Option
+from agents.registry import REGISTRY, check_options, describe_agents, make, read_spec, with_options
 
-__all__ = ["REGISTRY", "Agent", "Decision", "check_options", "describe_agents", "make"]
+__all__ = ["REGISTRY", "Agent", "Decision", "Option", "check_options", "describe_agents", "make", "read_spec",
+           "with_options"]

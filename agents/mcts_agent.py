@@ -3,13 +3,11 @@
 `SearchAgent` turns any evaluator into an agent: `select_moves` is one jitted mctx search for
 the whole batch, and `decide` returns what the search saw (visits, Q, root value, prior) for
 the window and analysis tools. `az` (agents/network_agent.py) is the same agent with a net.
-
-    mcts[:sims=N,policy=puct|gumbel,rollouts=R,temperature=T,noise=F,c=C,scale=fixed|minmax,considered=K]
+Both agents' options (sims, policy, rollouts, ...) are declared once, in agents/registry.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import jax
@@ -17,50 +15,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from agents.base import Agent, Decision, pad_batch
-from agents.search import (
-    POLICIES,
-    VALUE_SCALES,
-    Evaluator,
-    RolloutEvaluator,
-    SearchOutput,
-    SearchSettings,
-    compiled_search,
-)
-from games import Game, SpecError, State
-from games.game import MAX_CELLS
-from games.spec import parse_float, parse_int
-
-# Four playouts per leaf (batched inside JAX, so cheap) and Q on a fixed [-1, 1] scale: against
-# OpenSpiel's MCTSBot at 1000 simulations this scored 8/10 where one playout scored 4.5/10 and
-# mctx's min-max Q scaling 0/10 (see the search bench notes in the README).
-DEFAULT_ROLLOUTS = 4
-# Upper bounds of the options, so that nothing absurd reaches JAX: a temperature of 100 is
-# already uniform sampling; a million simulations is hours per move on any machine.
-MAX_TEMPERATURE = 100.0
-MAX_SIMULATIONS = 1_000_000
-
-
-def parse_settings(spec: str, options: Mapping[str, str], *, sims: int, policy: str, c: str = "1.25",
-                   scale: str = "minmax") -> SearchSettings:
-    """The search options shared by `mcts` and `az`, with defaults, checked one by one."""
-    chosen = options.get("policy", policy).lower()
-    if chosen not in POLICIES:
-        raise SpecError(f"option policy={chosen!r} in {spec!r} is not valid; valid: {', '.join(POLICIES)}")
-    value_scale = options.get("scale", scale).lower()
-    if value_scale not in VALUE_SCALES:
-        raise SpecError(f"option scale={value_scale!r} in {spec!r} is not valid; valid: {', '.join(VALUE_SCALES)}")
-    return SearchSettings(
-        num_simulations=parse_int(options.get("sims", str(sims)), key="sims", spec=spec, minimum=1,
-                                  maximum=MAX_SIMULATIONS),
-        policy=chosen,
-        temperature=parse_float(options.get("temperature", "0"), key="temperature", spec=spec, minimum=0.0,
-                                maximum=MAX_TEMPERATURE),
-        dirichlet_fraction=parse_float(options.get("noise", "0"), key="noise", spec=spec, minimum=0.0, maximum=1.0),
-        value_scale=value_scale,
-        pb_c_init=parse_float(options.get("c", c), key="c", spec=spec, minimum=0.0, maximum=1000.0),
-        max_num_considered_actions=parse_int(options.get("considered", "16"), key="considered",
-                                             spec=spec, minimum=1, maximum=MAX_CELLS),
-    )
+from agents.search import Evaluator, RolloutEvaluator, SearchOutput, SearchSettings, compiled_search
+from games import Game, State
 
 
 def _one(state: State) -> State:
@@ -117,8 +73,7 @@ class SearchAgent(Agent):
         )
 
 
-def make_mcts(game: Game, options: Mapping[str, str], *, spec: str, seed: int) -> SearchAgent:
-    settings = parse_settings(spec, options, sims=800, policy="puct", scale="fixed")
-    rollouts = parse_int(options.get("rollouts", str(DEFAULT_ROLLOUTS)), key="rollouts", spec=spec, minimum=0, maximum=1024)
+def make_mcts(game: Game, *, spec: str, seed: int, settings: SearchSettings, rollouts: int) -> SearchAgent:
+    """`mcts`: the search over random playouts (its options are declared in agents/registry.py)."""
     return SearchAgent(game, spec, seed, evaluator=RolloutEvaluator(game, rollouts), params=None,
                        settings=settings)

@@ -8,13 +8,16 @@ simulation costs time proportional to the tree (mctx issue #107). With 1000 simu
 dominates the search: a vmapped toy loop takes 420 us per walk at 1001 nodes against 34 us for
 this version, which walks all games together and masks finished ones in the written values only.
 
-`install()` swaps it in for `mctx._src.search.backward` (looked up by `search` at trace time).
-It checks first that mctx's tree has the fields this code reads and writes, and leaves mctx
-untouched otherwise; `tests/test_search.py` checks that searches give bit-identical trees with
-either version.
+`install()` swaps it in for `mctx._src.search.backward` (looked up by `search` at trace time);
+`agents.search.run_search` calls it, so importing a module patches nothing. It checks first that
+mctx's tree has the fields this code reads and writes, and leaves mctx untouched otherwise;
+`tests/test_search.py` checks that searches give bit-identical trees with either version.
 """
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
 
 import jax
 import jax.numpy as jnp
@@ -65,13 +68,26 @@ def batched_backward(tree, leaf_index: jax.Array):
     return tree
 
 
+_keep_original = False  # True inside `original()`: install() then leaves mctx's own in place
+
+
 def install() -> bool:
-    """Uses `batched_backward` in mctx's search; False (mctx untouched) if mctx's layout differs."""
+    """Uses `batched_backward` in mctx's search; True when it is in use.
+
+    `agents.search.run_search` calls it each time a search is traced (mctx looks `backward` up
+    then), so nothing is patched by importing a module; a second call changes nothing. False,
+    with mctx untouched, if mctx's tree lacks the fields this code reads and writes, or inside
+    `original()`.
+    """
+    if _keep_original:
+        return False
     try:
         from mctx._src import search as mctx_search
         from mctx._src.tree import Tree
     except ImportError:
         return False
+    if mctx_search.backward is batched_backward:
+        return True
     fields = getattr(Tree, "__dataclass_fields__", {})
     if not all(name in fields for name in _FIELDS) or not hasattr(mctx_search, "backward"):
         return False
@@ -82,8 +98,22 @@ def install() -> bool:
 
 
 def uninstall() -> None:
-    """Restores mctx's own backward (tests compare the two)."""
+    """Restores mctx's own backward (until the next search installs the batched one again)."""
     from mctx._src import search as mctx_search
 
     if hasattr(mctx_search, "_vmapped_backward"):
         mctx_search.backward = mctx_search._vmapped_backward
+
+
+@contextlib.contextmanager
+def original() -> Iterator[None]:
+    """Searches traced inside the block use mctx's own vmapped backward (tests compare the two);
+    the batched one is back after it."""
+    global _keep_original
+    uninstall()
+    _keep_original = True
+    try:
+        yield
+    finally:
+        _keep_original = False
+        install()

@@ -1,9 +1,7 @@
 """`az` (the policy/value net guiding mctx search) and `policy` (the raw net, no search).
 
-    az[:checkpoint=PATH,sims=N,policy=gumbel|puct,temperature=T,noise=F,c=C,considered=K]
-    policy[:checkpoint=PATH,temperature=T]
-
-Without `checkpoint=` both load the game's released model from the model store
+Their options (checkpoint, sims, policy, temperature, ...) are declared once, in
+agents/registry.py. Without `checkpoint=` both load the game's released model from the model store
 (`agents.checkpoint.default_checkpoint`); a missing, damaged or foreign model raises
 `CheckpointError` with one line saying why. `network_agent` builds either one over weights
 already in memory (training evaluation, benches), with no model folder written and read back.
@@ -12,7 +10,6 @@ already in memory (training evaluation, benches), with no model folder written a
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,22 +20,22 @@ from flax import nnx
 
 from agents.base import Agent, Decision
 from agents.checkpoint import CheckpointError, default_checkpoint, load_model
-from agents.mcts_agent import MAX_TEMPERATURE, SearchAgent, parse_settings
+from agents.mcts_agent import SearchAgent
 from agents.network import NetworkConfig, abstract_network
-from agents.search import NetworkEvaluator, mask_logits
+from agents.registry import REGISTRY
+from agents.search import NetworkEvaluator, SearchSettings, mask_logits
 from games import Game, SpecError, State, parse_spec
-from games.spec import parse_float
 
 Network = tuple[nnx.GraphDef, Any]  # (graphdef, params): a net in split form, ready to run
 
 
-def resolve_checkpoint(game: Game, options: Mapping[str, str]) -> Path:
+def resolve_checkpoint(game: Game, checkpoint: str | None) -> Path:
     """`checkpoint=PATH` when given, else the game's released model from the store."""
-    return Path(options["checkpoint"]).expanduser() if "checkpoint" in options else default_checkpoint(game)
+    return Path(checkpoint).expanduser() if checkpoint is not None else default_checkpoint(game)
 
 
-def _load(game: Game, options: Mapping[str, str]) -> Network:
-    _, graphdef, params = load_model(resolve_checkpoint(game, options), game)
+def _load(game: Game, checkpoint: str | None) -> Network:
+    _, graphdef, params = load_model(resolve_checkpoint(game, checkpoint), game)
     return graphdef, params
 
 
@@ -84,25 +81,22 @@ class PolicyAgent(Agent):
         return Decision(action=int(action[0]), policy=probs, prior=probs, value=float(value[0]))
 
 
-def make_az(game: Game, options: Mapping[str, str], *, spec: str, seed: int,
+def make_az(game: Game, *, spec: str, seed: int, settings: SearchSettings, checkpoint: str | None = None,
             network: Network | None = None) -> SearchAgent:
     """`az`: the net guiding mctx search; its weights from `network`, else from the model file."""
-    settings = parse_settings(spec, options, sims=200, policy="gumbel")  # bad options before any file
-    graphdef, params = network if network is not None else _load(game, options)
+    graphdef, params = network if network is not None else _load(game, checkpoint)
     return SearchAgent(game, spec, seed, evaluator=NetworkEvaluator(game, graphdef), params=params,
                        settings=settings)
 
 
-def make_policy(game: Game, options: Mapping[str, str], *, spec: str, seed: int,
+def make_policy(game: Game, *, spec: str, seed: int, temperature: float = 0.0, checkpoint: str | None = None,
                 network: Network | None = None) -> PolicyAgent:
     """`policy`: the raw net; its weights from `network`, else from the model file."""
-    temperature = parse_float(options.get("temperature", "0"), key="temperature", spec=spec, minimum=0.0,
-                              maximum=MAX_TEMPERATURE)
-    graphdef, params = network if network is not None else _load(game, options)
+    graphdef, params = network if network is not None else _load(game, checkpoint)
     return PolicyAgent(game, spec, seed, graphdef=graphdef, params=params, temperature=temperature)
 
 
-_FACTORIES = {"az": make_az, "policy": make_policy}
+NETWORK_AGENTS = ("az", "policy")
 
 
 def network_agent(spec: str, game: Game, config: NetworkConfig, params: Any, *, seed: int = 0
@@ -113,15 +107,16 @@ def network_agent(spec: str, game: Game, config: NetworkConfig, params: Any, *, 
     Training evaluation and the benches play weights they already hold; a model folder written
     only to be read back would cost a save, a hash and a load each time, and a temp folder.
     """
-    from agents.registry import REGISTRY, check_options
-
-    name, options = parse_spec(spec, kind="agent spec")
-    if name not in _FACTORIES:
-        raise SpecError(f"agent {name!r} in {spec!r} plays no network; network agents: {', '.join(_FACTORIES)}")
-    if "checkpoint" in options:
+    name, raw = parse_spec(spec, kind="agent spec")
+    if name not in NETWORK_AGENTS:
+        raise SpecError(f"agent {name!r} in {spec!r} plays no network; network agents: {', '.join(NETWORK_AGENTS)}")
+    if "checkpoint" in raw:
         raise SpecError(f"{spec!r}: checkpoint= names a model folder, but this network is given in memory")
-    check_options(spec, options, REGISTRY[name].options)
+    info = REGISTRY[name]
+    values = info.values(info.read(spec.strip(), raw))
     if config.game != game.spec:
         raise CheckpointError(f"network config is for {config.game}, not {game.spec}")
-    graphdef, _ = abstract_network(config)
-    return _FACTORIES[name](game, options, spec=spec.strip(), seed=seed, network=(graphdef, params))
+    network = (abstract_network(config)[0], params)
+    if name == "az":
+        return make_az(game, spec=spec.strip(), seed=seed, settings=info.settings(values), network=network)
+    return make_policy(game, spec=spec.strip(), seed=seed, temperature=values["temperature"], network=network)

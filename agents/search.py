@@ -4,7 +4,8 @@ An *evaluator* maps (params, states [B], key) to (prior logits [B, A], value [B]
 player to move in each state. Two are provided: `NetworkEvaluator` (the policy/value net) and
 `RolloutEvaluator` (uniform priors, value = the result of random playouts to the end, inside
 JAX). `run_search` wraps either in mctx's PUCT (`muzero_policy`) or Gumbel
-(`gumbel_muzero_policy`) search, and is pure, so training can call it inside `jit`/`lax.scan`.
+(`gumbel_muzero_policy`) search as its `SearchSettings` say, and is pure, so training can call
+it inside `jit`/`lax.scan`.
 
 Two-player conventions (mctx backs up Q(s, a) = reward + discount * value(child)):
 - the embedding is the game `State`; the value of a node is for the player to move there;
@@ -29,16 +30,11 @@ from flax import nnx, struct
 
 from agents import mctx_backward
 from agents.network import apply
+from agents.search_settings import SearchSettings
 from games import Game, State
-
-# mctx's vmapped backward costs time proportional to the tree per simulation; this batched
-# version gives bit-identical trees at a fraction of the cost (see agents/mctx_backward.py).
-MCTX_BATCHED_BACKWARD = mctx_backward.install()
 
 Array = jax.Array
 LARGE_NEGATIVE = -1e9  # finite, so logits + noise + q never turns into inf - inf = nan
-POLICIES = ("puct", "gumbel")
-VALUE_SCALES = ("minmax", "fixed")
 Evaluator = Callable[[Any, State, Array], tuple[Array, Array]]
 
 
@@ -164,38 +160,18 @@ def _root_noise(key: Array, logits: Array, legal: Array, fraction: float, alpha:
     return mask_logits(jnp.log(jnp.maximum(probs, 1e-30)), legal)
 
 
-def run_search(
-    game: Game,
-    evaluate: Evaluator,
-    params: Any,
-    states: State,
-    key: Array,
-    *,
-    num_simulations: int,
-    policy: str = "gumbel",
-    temperature: float = 0.0,
-    dirichlet_fraction: float = 0.0,
-    dirichlet_alpha: float = 0.3,
-    max_num_considered_actions: int = 16,
-    pb_c_init: float = 1.25,
-    value_scale: str = "minmax",
-) -> SearchOutput:
-    """One batched search from `states` [B] (pure; jit it with game/evaluate/keywords static).
+def run_search(game: Game, evaluate: Evaluator, params: Any, states: State, key: Array, *,
+               settings: SearchSettings) -> SearchOutput:
+    """One batched search from `states` [B] (pure; jit it with game, evaluate and settings static).
 
-    policy: "puct" (AlphaZero's PUCT, `mctx.muzero_policy`) or "gumbel" (Gumbel AlphaZero,
-      `mctx.gumbel_muzero_policy`, strong with few simulations).
-    temperature: puct samples the move from visit counts^(1/temperature) (0 = most visited);
-      gumbel scales its Gumbel noise by it (0 = deterministic, 1 = the paper's self-play).
-    dirichlet_fraction, dirichlet_alpha: root noise for self-play exploration (0 = none).
-    value_scale (puct only): "minmax" rescales Q by the parent's and siblings' range (mctx's
-      default, suited to a network's values); "fixed" maps [-1, 1] to [0, 1], which explores
-      more evenly when values are noisy rollout results, as classic UCT does.
-    The same key gives the same result, so evaluation is reproducible from a seed.
+    `settings` (agents/search_settings.py) chooses PUCT or Gumbel and their knobs. The same key
+    gives the same result, so evaluation is reproducible from a seed.
     """
-    if policy not in POLICIES:
-        raise ValueError(f"unknown search policy {policy!r}; valid: {', '.join(POLICIES)}")
-    if value_scale not in VALUE_SCALES:
-        raise ValueError(f"unknown value scale {value_scale!r}; valid: {', '.join(VALUE_SCALES)}")
+    # mctx's vmapped backward costs time proportional to the tree per simulation; the batched
+    # one gives bit-identical trees at a fraction of the cost (agents/mctx_backward.py). mctx
+    # looks it up when the search is traced, which is now; installing twice changes nothing.
+    mctx_backward.install()
+    s = settings
     root_key, noise_key, search_key = jax.random.split(key, 3)
     root = make_root(game, evaluate, params, states, root_key)
     legal = jax.vmap(game.legal_mask)(states)
@@ -203,22 +179,23 @@ def run_search(
     # A finished root has no legal move; unmask it so mctx stays well defined (result unused).
     invalid = ~legal & ~states.terminal[:, None]
     recurrent_fn = make_recurrent_fn(game, evaluate)
-    if policy == "puct":
-        qtransform = (mctx.qtransform_by_parent_and_siblings if value_scale == "minmax" else
+    if s.policy == "puct":
+        qtransform = (mctx.qtransform_by_parent_and_siblings if s.value_scale == "minmax" else
                       functools.partial(mctx.qtransform_by_min_max, min_value=-1.0, max_value=1.0))
         out = mctx.muzero_policy(
-            params, search_key, root, recurrent_fn, num_simulations,
-            invalid_actions=invalid, dirichlet_fraction=dirichlet_fraction,
-            dirichlet_alpha=dirichlet_alpha, temperature=temperature, pb_c_init=pb_c_init, qtransform=qtransform,
+            params, search_key, root, recurrent_fn, s.num_simulations,
+            invalid_actions=invalid, dirichlet_fraction=s.dirichlet_fraction,
+            dirichlet_alpha=s.dirichlet_alpha, temperature=s.temperature, pb_c_init=s.pb_c_init,
+            qtransform=qtransform,
         )
     else:
-        if dirichlet_fraction > 0:
+        if s.dirichlet_fraction > 0:
             root = root.replace(prior_logits=_root_noise(noise_key, root.prior_logits, legal,
-                                                         dirichlet_fraction, dirichlet_alpha))
+                                                         s.dirichlet_fraction, s.dirichlet_alpha))
         out = mctx.gumbel_muzero_policy(
-            params, search_key, root, recurrent_fn, num_simulations,
-            invalid_actions=invalid, max_num_considered_actions=max_num_considered_actions,
-            gumbel_scale=temperature,
+            params, search_key, root, recurrent_fn, s.num_simulations,
+            invalid_actions=invalid, max_num_considered_actions=s.max_num_considered_actions,
+            gumbel_scale=s.temperature,
         )
     summary = out.search_tree.summary()
     return SearchOutput(
@@ -231,20 +208,6 @@ def run_search(
     )
 
 
-@dataclasses.dataclass(frozen=True)
-class SearchSettings:
-    """The static knobs of `run_search` (hashable, so compiled searches can be shared)."""
-
-    num_simulations: int
-    policy: str = "gumbel"
-    temperature: float = 0.0
-    dirichlet_fraction: float = 0.0
-    dirichlet_alpha: float = 0.3
-    max_num_considered_actions: int = 16
-    pb_c_init: float = 1.25
-    value_scale: str = "minmax"
-
-
 @functools.lru_cache(maxsize=64)
 def compiled_search(game: Game, evaluate: Evaluator, settings: SearchSettings) -> Callable[[Any, State, Array], SearchOutput]:
     """A jitted `(params, states, key) -> SearchOutput`, shared by every agent with these settings.
@@ -252,5 +215,4 @@ def compiled_search(game: Game, evaluate: Evaluator, settings: SearchSettings) -
     jax.jit keeps one executable per batch size; with the persistent compilation cache
     (agents/compile_cache.py) a second start loads it instead of compiling again.
     """
-    search = functools.partial(run_search, game, evaluate, **dataclasses.asdict(settings))
-    return jax.jit(search)
+    return jax.jit(functools.partial(run_search, game, evaluate, settings=settings))

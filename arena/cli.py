@@ -11,6 +11,10 @@ from typing import NoReturn
 
 from arena.commands import COMMANDS
 
+# Commands whose arguments are agent specs: their --help ends with every agent and its options,
+# written from the registry's one declaration of each option (agents.describe_agents).
+AGENT_COMMANDS = ("play", "tournament", "match", "eval", "study")
+
 
 def _available_commands() -> list:
     modules = []
@@ -44,10 +48,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _available_commands():
         child = sub.add_parser(module.NAME, help=module.HELP, description=module.__doc__,
+                               epilog=_agents_help() if module.NAME in AGENT_COMMANDS else None,
                                formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(child)
         child.set_defaults(_run=module.run)
     return parser
+
+
+def _agents_help() -> str:
+    from agents import describe_agents
+
+    return "agent specs: NAME[:OPTION=VALUE,...]\n" + describe_agents()
 
 
 def _version() -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import jax
 import numpy as np
 import pytest
@@ -84,3 +86,52 @@ def test_network_agents_load_their_checkpoint_and_refuse_a_foreign_one(tmp_path,
     searcher = agents.make("az:sims=16,policy=gumbel", TTT, seed=0)
     assert searcher.settings.num_simulations == 16
     assert searcher.select_move(state) == 2  # an untrained net still takes a one-move win
+
+
+def test_every_option_is_declared_once_with_type_default_bounds_and_help() -> None:
+    """The declaration parses, writes back, checks typed values and is what the help prints."""
+    text = agents.describe_agents()
+    for info in agents.REGISTRY.values():
+        for option in info.options.values():
+            assert f"{info.name}:{option.usage()}" in text and option.help in text
+            if option.default is not None:
+                assert option.parse(option.format(option.default), spec=info.name) == option.default
+                assert f"default {option.format(option.default)}" in option.describe()
+    assert "(from 1 to 1000000; default 800)" in text  # mcts:sims, from the declaration's bounds
+    assert [agents.REGISTRY[n].strength.name for n in ("mcts", "az", "solver")] == ["sims", "sims", "depth"]
+    assert agents.REGISTRY["random"].strength is None and agents.REGISTRY["policy"].strength is None
+
+
+def test_search_agents_build_their_settings_from_the_declared_defaults() -> None:
+    from agents.search import SearchSettings
+
+    mcts, az = agents.REGISTRY["mcts"], agents.REGISTRY["az"]
+    assert mcts.settings(mcts.values({})) == SearchSettings(800, policy="puct", value_scale="fixed")
+    assert az.settings(az.values({})) == SearchSettings(200)  # every other knob: SearchSettings' default
+    info, given = agents.read_spec("az:SIMS=16,policy=PUCT,c=2")
+    assert given == {"sims": 16, "policy": "puct", "c": 2.0}
+    assert info.settings(info.values(given)) == SearchSettings(16, policy="puct", pb_c_init=2.0)
+
+
+def test_specs_are_written_from_typed_values() -> None:
+    assert agents.with_options("solver:book=false", time=30.0) == "solver:book=false,time=30"
+    assert agents.with_options("mcts:c=2,sims=5", sims=400, c=None) == "mcts:sims=400"
+    assert agents.with_options("mcts:noise=0.1", temperature=0.125) == "mcts:noise=0.1,temperature=0.125"
+    for spec, values, message in [
+        ("mcts", {"sims": 0}, "option sims in 'mcts': expected an integer from 1 to 1000000, got 0"),
+        ("mcts", {"policy": "ucb"}, "option policy='ucb' in 'mcts' is not valid; valid: puct, gumbel"),
+        ("solver", {"book": "yes"}, "option book in 'solver': expected true or false"),
+        ("random", {"sims": 5}, "unknown option 'sims' in agent 'random'; valid options: none"),
+    ]:
+        with pytest.raises(SpecError, match=re.escape(message)) as err:
+            agents.with_options(spec, **values)
+        assert "\n" not in str(err.value)
+
+
+def test_the_help_of_commands_that_take_agents_lists_every_option(capsys) -> None:
+    from arena.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["play", "--help"])
+    out = capsys.readouterr().out
+    assert "agent specs: NAME[:OPTION=VALUE,...]" in out and agents.describe_agents() in out

@@ -122,9 +122,7 @@ OPTION_VALUES = st.one_of(st.text(max_size=8), st.sampled_from(["inf", "nan", "-
                         "mcts:sims=", "mcts:rollouts=", "tictactoe:rows=", "connect4:k="]), OPTION_VALUES)
 def test_spec_options_are_refused_in_one_line_or_valid(prefix, value):
     """Specs parse every option with the same number rules; nothing but SpecError escapes."""
-    from agents.mcts_agent import parse_settings
-    from agents.registry import REGISTRY, check_options
-    from agents.solver.agent import make_solver
+    from agents.registry import REGISTRY
 
     spec = prefix + value
     game = games.make("tictactoe")
@@ -133,12 +131,11 @@ def test_spec_options_are_refused_in_one_line_or_valid(prefix, value):
             made = games.make(spec)
             assert made.config.num_cells <= 127
         elif prefix.startswith("solver"):
-            agent = make_solver(game, games.parse_spec(spec)[1], spec=spec, seed=0)
+            agent = agents.make(spec, game)
             assert agent.time_s is None or 0 < agent.time_s <= 86_400
         else:
-            _, options = games.parse_spec(spec)
-            check_options(spec, options, REGISTRY["mcts"].options)
-            settings_ = parse_settings(spec, options, sims=8, policy="puct")
+            info, given = agents.read_spec(spec)
+            settings_ = REGISTRY["mcts"].settings(info.values(given))
             assert 0 <= settings_.dirichlet_fraction <= 1 and math.isfinite(settings_.temperature)
     except SpecError as err:
         assert "\n" not in str(err) and ("option" in str(err) or "spec" in str(err))

@@ -224,7 +224,7 @@ def test_search_output_shapes_signs_and_determinism() -> None:
     game = games.make("tictactoe")
     states = stack(game, ["1425", "152", ""])
     evaluate = RolloutEvaluator(game)
-    run = jax.jit(functools.partial(run_search, game, evaluate, num_simulations=64, policy="puct"))
+    run = jax.jit(functools.partial(run_search, game, evaluate, settings=SearchSettings(64, policy="puct")))
     out = run(None, states, jax.random.key(3))
     again = run(None, states, jax.random.key(3))
     for field in ("action", "visits", "root_value", "prior", "q_values", "action_weights"):
@@ -241,8 +241,8 @@ def test_temperature_and_noise_vary_the_choice() -> None:
     """Self-play settings sample: the same key replays, different keys give other openings."""
     game = games.make("tictactoe")
     states = game.init_batch(16)
-    play = jax.jit(functools.partial(run_search, game, RolloutEvaluator(game), num_simulations=16,
-                                     policy="gumbel", temperature=1.0, dirichlet_fraction=0.25))
+    settings = SearchSettings(16, policy="gumbel", temperature=1.0, dirichlet_fraction=0.25)
+    play = jax.jit(functools.partial(run_search, game, RolloutEvaluator(game), settings=settings))
     first = np.asarray(play(None, states, jax.random.key(0)).action)
     assert len(set(first.tolist())) > 1
     assert np.array_equal(first, np.asarray(play(None, states, jax.random.key(0)).action))
@@ -321,6 +321,21 @@ def test_decision_value_is_the_chosen_moves_q(spec: str) -> None:
     assert decision.value == pytest.approx(decision.q_values[decision.action]) and decision.value > 0.99
 
 
+def test_importing_the_search_patches_nothing_until_a_search_is_built() -> None:
+    """The batched backward is installed by run_search (an explicit call), not by an import."""
+    import subprocess
+    import sys
+
+    code = ("import mctx._src.search as mctx_search, agents.search, agents.mcts_agent, agents.alphazero.trainer\n"
+            "from agents.mctx_backward import batched_backward\n"
+            "assert mctx_search.backward is not batched_backward\n"
+            "import agents, games\n"
+            "game = games.make('tictactoe')\n"
+            "agents.make('mcts:sims=4', game).select_move(game.init())\n"
+            "assert mctx_search.backward is batched_backward\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
+
+
 @pytest.mark.parametrize("policy", ["puct", "gumbel"])
 def test_batched_backward_gives_bit_identical_searches(policy: str) -> None:
     """agents/mctx_backward.py replaces mctx's vmapped backward for speed only: every output of
@@ -331,16 +346,15 @@ def test_batched_backward_gives_bit_identical_searches(policy: str) -> None:
     states = stack(game, ["", "4453", "44444", "1234567", "33", "7654321"])
 
     def search():
-        run = jax.jit(functools.partial(run_search, game, RolloutEvaluator(game, 1), num_simulations=100,
-                                        policy=policy))
+        run = jax.jit(functools.partial(run_search, game, RolloutEvaluator(game, 1),
+                                        settings=SearchSettings(100, policy=policy)))
         return jax.device_get(run(None, states, jax.random.key(1)))
 
     assert mctx_backward.install()
-    try:
-        mctx_backward.uninstall()
+    with mctx_backward.original():  # run_search installs the batched version, except in here
+        assert not mctx_backward.install()
         original = search()
-    finally:
-        assert mctx_backward.install()
+    assert mctx_backward.install()
     patched = search()
     for field in ("action", "visits", "root_value", "q_values", "action_weights"):
         np.testing.assert_array_equal(np.asarray(getattr(original, field)), np.asarray(getattr(patched, field)))

@@ -174,6 +174,21 @@ def test_sigterm_interrupts_like_ctrl_c():
     assert signal.getsignal(signal.SIGTERM) == before
 
 
+def test_self_play_search_settings_come_from_the_flat_config():
+    """config.json and `arena train` keep flat search keys; self-play builds its SearchSettings
+    from them (a full search of num_simulations, a fast one of fast_simulations)."""
+    from agents.alphazero.config import TrainConfig
+    from agents.search import SearchSettings
+
+    config = tiny(fast_simulations=2)
+    assert {"num_simulations", "search_policy", "max_considered_actions", "dirichlet_alpha"} <= set(config.to_json())
+    assert TrainConfig.from_json(config.to_json()) == config
+    assert config.search_settings() == SearchSettings(8, policy="gumbel", temperature=1.0, max_num_considered_actions=4)
+    puct = tiny(search_policy="puct", fast_simulations=2, dirichlet_fraction=0.25)
+    assert puct.search_settings(fast=True) == SearchSettings(2, policy="puct", temperature=1.0, dirichlet_fraction=0.25,
+                                                             max_num_considered_actions=4)
+
+
 def test_playout_cap_randomization_and_value_mix(tmp_path):
     """Fast searches store no policy target (all zero) but their positions train the value;
     a value mix of 1 makes the value target the search's root value (not only -1/0/+1)."""

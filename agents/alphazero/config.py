@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from agents.network import MAX_BLOCKS, MAX_CHANNELS
+from agents.search_settings import SearchSettings
 from games import SpecError
 from games import make as make_game
 from games.game import MAX_CELLS
@@ -16,7 +17,12 @@ from games.spec import check_number
 
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
-    """AlphaZero-style self-play training (Gumbel MuZero policy improvement by default)."""
+    """AlphaZero-style self-play training (Gumbel MuZero policy improvement by default).
+
+    The search fields stay flat (num_simulations, search_policy, ...): they are the `arena train`
+    flags and the keys of every run's config.json and model card. `search_settings` builds
+    self-play's `SearchSettings` from them.
+    """
 
     game: str = "tictactoe"
     """Game spec, e.g. tictactoe, connect4, connect4:rows=4,cols=5,k=3."""
@@ -30,13 +36,13 @@ class TrainConfig:
     """Moves played in every parallel game per iteration (games auto-reset when they end)."""
     num_simulations: int = 32
     """MCTS simulations per self-play move."""
-    search_policy: str = "gumbel"
+    search_policy: str = SearchSettings.policy
     """gumbel (Gumbel MuZero, policy target = improved policy) or puct (AlphaZero, visit counts)."""
-    max_considered_actions: int = 16
+    max_considered_actions: int = SearchSettings.max_num_considered_actions
     """Gumbel: actions sampled at the root."""
     temperature_moves: int = 4
     """PUCT: sample moves proportionally to visits for this many plies, then play the best."""
-    dirichlet_alpha: float = 0.3
+    dirichlet_alpha: float = SearchSettings.dirichlet_alpha
     """PUCT: root noise concentration."""
     dirichlet_fraction: float = 0.25
     """PUCT: root noise weight."""
@@ -115,6 +121,23 @@ class TrainConfig:
             refusal = exact_refusal(game)
             if refusal:  # evaluation labels its positions with the exact solver
                 raise SpecError(f"evaluation needs exact labels, but {refusal}; set --eval-every 0")
+
+    def search_settings(self, *, fast: bool = False) -> SearchSettings:
+        """Self-play's search: num_simulations, or fast_simulations for the fast searches of
+        playout-cap randomization (`fast`).
+
+        Self-play samples its moves (temperature 1: PUCT from visit counts, Gumbel at its
+        paper's noise scale); root Dirichlet noise is PUCT's exploration only, since Gumbel's
+        sampling of root actions already explores.
+        """
+        return SearchSettings(
+            num_simulations=self.fast_simulations if fast else self.num_simulations,
+            policy=self.search_policy,
+            temperature=1.0,
+            dirichlet_fraction=self.dirichlet_fraction if self.search_policy == "puct" else 0.0,
+            dirichlet_alpha=self.dirichlet_alpha,
+            max_num_considered_actions=self.max_considered_actions,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -23,7 +23,7 @@ from agents.base import pad_batch
 from agents.files import write_bytes_atomic
 from agents.network import apply
 from agents.random_agent import random_line
-from agents.search import NetworkEvaluator, run_search
+from agents.search import NetworkEvaluator, SearchSettings, run_search
 from agents.solver.datasets import load_pons_set
 from agents.solver.judge import ILLEGAL, Judge, is_mistake
 from games import Game
@@ -120,6 +120,7 @@ class Evaluator:
         self.chunk = chunk
         self.states = [self._states(s.positions) for s in sets]
         evaluate = NetworkEvaluator(game, graphdef)
+        settings = SearchSettings(num_simulations=simulations, policy="gumbel")  # az's search, greedy
 
         def policy_moves(params, states):
             obs = jax.vmap(game.observation)(states)
@@ -128,8 +129,7 @@ class Evaluator:
             return jnp.argmax(jnp.where(legal, logits, -jnp.inf), axis=-1)
 
         def search_moves(params, states, key):
-            return run_search(game, evaluate, params, states, key, num_simulations=simulations,
-                              policy="gumbel", temperature=0.0).action
+            return run_search(game, evaluate, params, states, key, settings=settings).action
 
         self._policy = jax.jit(policy_moves)
         self._search = jax.jit(search_moves)

@@ -32,7 +32,7 @@ from agents.alphazero.state_io import TrainingCheckpointError, TrainingCheckpoin
 from agents.alphazero.update import make_optimizer, update
 from agents.files import write_json_atomic
 from agents.network import NetworkConfig, apply, init_network, param_count
-from agents.search import NetworkEvaluator, run_search
+from agents.search import NetworkEvaluator, SearchSettings, run_search
 from games import Game, SuiteError
 from games import make as make_game
 
@@ -248,12 +248,8 @@ class Trainer:
         sharded, replicated, opening = self.sharded, self.replicated, self.opening_plies
         policy = cfg.search_policy
 
-        def searched(num_simulations: int, params, states, key):
-            out = run_search(
-                game, evaluate, params, states, key, num_simulations=num_simulations, policy=policy,
-                temperature=1.0, dirichlet_fraction=cfg.dirichlet_fraction if policy == "puct" else 0.0,
-                dirichlet_alpha=cfg.dirichlet_alpha, max_num_considered_actions=cfg.max_considered_actions,
-            )
+        def searched(settings: SearchSettings, params, states, key):
+            out = run_search(game, evaluate, params, states, key, settings=settings)
             if policy == "puct":
                 target = out.visits / jnp.maximum(out.visits.sum(-1, keepdims=True), 1)
                 greedy = jnp.argmax(out.visits, axis=-1).astype(jnp.int32)
@@ -263,7 +259,7 @@ class Trainer:
 
         def search_fn(params, states, key):
             if cfg.full_search_fraction >= 1.0:
-                return searched(cfg.num_simulations, params, states, key)
+                return searched(cfg.search_settings(), params, states, key)
             # Playout-cap randomization, one draw per move of the whole batch (every game still
             # gets full searches on the same share of its moves): a fast search's policy target
             # is zeroed, so only full searches teach the policy.
@@ -271,10 +267,10 @@ class Trainer:
             full = jax.random.uniform(k_coin) < cfg.full_search_fraction
 
             def fast(params, states, key):
-                action, target, value = searched(cfg.fast_simulations, params, states, key)
+                action, target, value = searched(cfg.search_settings(fast=True), params, states, key)
                 return action, jnp.zeros_like(target), value
 
-            return jax.lax.cond(full, functools.partial(searched, cfg.num_simulations), fast,
+            return jax.lax.cond(full, functools.partial(searched, cfg.search_settings()), fast,
                                 params, states, k_search)
 
         def play(params, games, buf, key):

@@ -8,23 +8,14 @@ back to a heuristic at the horizon (exact when the budget suffices).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import jax
 import numpy as np
 
 from agents.base import Agent, Decision
 from agents.solver.judge import verdict
-from agents.solver.limits import MAX_DEPTH, MAX_SECONDS, exact_refusal
+from agents.solver.limits import exact_refusal
 from agents.solver.solver import Solver, outcome_class
 from games import Game, SpecError, State
-from games.spec import parse_bool, parse_float, parse_int
-
-OPTIONS = {
-    "depth": "search N plies, heuristic beyond (weaker, faster)",
-    "time": "seconds per move: exact if it fits, else deepening with a heuristic",
-    "book": "probe the opening book (default true; false measures the pure search)",
-}
 
 
 class SolverAgent(Agent):
@@ -73,16 +64,12 @@ class SolverAgent(Agent):
         return sign * (0.5 + 0.5 * abs(score) / half)
 
 
-def make_solver(game: Game, options: Mapping[str, str], *, spec: str, seed: int) -> SolverAgent:
-    """Checks the budget options (bounded, finite) and that an unbudgeted solver can finish."""
-    depth = time_s = None
-    if "depth" in options:
-        depth = parse_int(options["depth"], key="depth", spec=spec, minimum=1, maximum=MAX_DEPTH)
-    if "time" in options:
-        time_s = parse_float(options["time"], key="time", spec=spec, positive=True, maximum=MAX_SECONDS)
+def make_solver(game: Game, *, spec: str, seed: int, depth: int | None = None, time_s: float | None = None,
+                book: bool = True) -> SolverAgent:
+    """The `solver` agent of typed options (agents/registry.py declares and parses them): at most
+    one budget, and none only where an unbudgeted solve is sure to finish."""
     if depth is not None and time_s is not None:
         raise SpecError(f"agent {spec!r}: give depth= or time=, not both")
-    book = parse_bool(options["book"], key="book", spec=spec) if "book" in options else True
     refusal = exact_refusal(game)
     if refusal and depth is None and time_s is None:
         raise SpecError(f"agent {spec!r}: {refusal}; give it a budget, e.g. solver:time=5 or solver:depth=6")

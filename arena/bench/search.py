@@ -76,8 +76,8 @@ def warm_search(game, batch: int, sims: int, rollouts: int, seed: int):
 
     from agents.search import RolloutEvaluator, SearchSettings, compiled_search
 
-    search = compiled_search(game, RolloutEvaluator(game, rollouts), SearchSettings(sims, policy="puct",
-                                                                                     value_scale="fixed"))
+    settings = SearchSettings(num_simulations=sims, policy="puct", value_scale="fixed")  # mcts' search
+    search = compiled_search(game, RolloutEvaluator(game, rollouts), settings)
     states = game.init_batch(batch)
     key = jax.random.key(seed)
     jax.block_until_ready(search(None, states, key))

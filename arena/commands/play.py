@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--screenshot", default=None, metavar="PATH",
                         help="render one frame with the overlays to a PNG and exit (no window)")
     parser.add_argument("--size", default="960x640", metavar="WxH", help="window size (default 960x640)")
-    from agents.mcts_agent import MAX_SIMULATIONS
+    from agents.search_settings import MAX_SIMULATIONS
     from agents.solver.limits import MAX_SECONDS
     from arena.checks import SEED, float_arg, int_arg
 

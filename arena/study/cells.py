@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 import jax
 import numpy as np
 
+from agents.registry import read_spec, with_options
 from agents.solver import CLASS_NAMES, ILLEGAL, outcome_class
 from agents.solver.judge import judge_move
 from arena.evaluate import MistakeReport
@@ -46,22 +47,17 @@ BATCHED = ("mcts", "az-gumbel", "az-puct", "policy")  # one jitted call for many
 
 
 def family(spec: str) -> str:
-    """The agent family a spec belongs to (the study's line in every plot)."""
-    name, options = parse_spec(spec, kind="agent spec")
+    """The agent family a spec belongs to (the study's line in every plot), read from its typed options."""
+    name, _ = parse_spec(spec, kind="agent spec")
+    if name not in ("solver", "az", "mcts", "policy", "random"):
+        raise StudyError(f"agent {spec!r}: the study measures solver, mcts, az, policy and random agents")
+    info, given = read_spec(spec)
+    values = info.values(given)
     if name == "solver":
-        return "alpha-beta" if ("depth" in options or "time" in options) else "perfect"
+        return "perfect" if values["depth"] is None and values["time"] is None else "alpha-beta"
     if name == "az":
-        return "az-puct" if options.get("policy", "gumbel").lower() == "puct" else "az-gumbel"
-    if name in ("mcts", "policy", "random"):
-        return name
-    raise StudyError(f"agent {spec!r}: the study measures solver, mcts, az, policy and random agents")
-
-
-def with_option(spec: str, key: str, value: str) -> str:
-    """`spec` with one more option (`solver:book=false` + time=30 -> `solver:book=false,time=30`)."""
-    name, options = parse_spec(spec, kind="agent spec")
-    options[key] = value
-    return name + ":" + ",".join(f"{k}={v}" for k, v in options.items())
+        return f"az-{values['policy']}"
+    return name
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,7 +166,7 @@ def _sequential(game: Game, spec: str, fam: str, positions: Sequence[Position], 
     run_spec = spec
     capped = fam == "perfect" and game.name == "connect4" and settings.perfect_cap_s is not None
     if capped:
-        run_spec = with_option(spec, "time", f"{settings.perfect_cap_s:g}")
+        run_spec = with_options(spec, time=settings.perfect_cap_s)
     shared = agents_mod.make(run_spec, game, seed=settings.seed)
     # A solver whose search reads tables kept from earlier moves gets a fresh one per position.
     cold = fam == "perfect" or (hasattr(shared, "solver") and not shared.solver.uses_bitboard)

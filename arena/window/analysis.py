@@ -17,7 +17,7 @@ from agents.solver import Judge, JudgeUnavailable, verdict
 from games import Game, State
 
 OVERLAYS = ("policy", "visits", "winbar", "solver")  # what `arena play --overlay` and the keys toggle
-STRENGTH_OPTIONS = ("sims", "depth")  # the agent option the menu's strength control sets
+# The menu's strength steps, by the option an agent declares as its strength (agents/registry.py).
 STRENGTH_STEPS = {"sims": (16, 32, 64, 100, 200, 400, 800, 1600, 3200), "depth": (1, 2, 3, 4, 5, 6, 8, 10, 12)}
 
 
@@ -54,39 +54,37 @@ def default_reason(game: Game, *, root: Path | None = None) -> str:
 
 
 def strength_option(agent_name: str) -> str | None:
-    """The option that sets an agent's strength (`sims` or `depth`), or None if it has none."""
+    """The option that sets an agent's strength (`sims`, `depth`), as the agent declares it; None if none."""
     from agents import REGISTRY
 
     info = REGISTRY.get(agent_name)
-    if info is None:
-        return None
-    return next((opt for opt in STRENGTH_OPTIONS if opt in info.options), None)
+    option = info.strength if info is not None else None
+    return option.name if option is not None else None
 
 
 def with_strength(spec: str, value: int | None) -> str:
-    """`spec` with its strength option set to `value` (other options kept)."""
+    """`spec` with its strength option set to `value` (other options kept), checked by its declaration."""
+    from agents import with_options
     from games import parse_spec
 
-    name, options = parse_spec(spec, kind="agent spec")
+    name, _ = parse_spec(spec, kind="agent spec")
     option = strength_option(name)
     if option is None or value is None:
         return spec
-    options[option] = str(int(value))
-    return name + ":" + ",".join(f"{k}={v}" for k, v in options.items())
+    return with_options(spec, **{option: int(value)})
 
 
 def strength_of(spec: str) -> int | None:
-    """The strength value written in a spec (None when the agent's default applies)."""
-    from games import parse_spec
+    """The strength value a spec gives (None when the agent's default applies, or it has none)."""
+    from agents import read_spec
+    from games import SpecError
 
-    name, options = parse_spec(spec, kind="agent spec")
-    option = strength_option(name)
-    if option is None or option not in options:
-        return None
     try:
-        return int(options[option])
-    except ValueError:
+        info, given = read_spec(spec)
+    except SpecError:  # not an agent spec (a label of an agent built in code): nothing to show
         return None
+    option = info.strength
+    return None if option is None else given.get(option.name)
 
 
 def win_probability(value: float | None, to_move: int) -> float | None:
