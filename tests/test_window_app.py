@@ -79,7 +79,7 @@ def settle(app: App, timeout: float = 60.0) -> None:
     while time.monotonic() < end:
         app.fake_clock.t += 1.0
         app.tick()
-        if not (app.session.agent_turn or app.move_job or app.ready_move):
+        if not (app.session.agent_turn or app.jobs.move_job or app.jobs.ready_move):
             return
         time.sleep(0.005)
     raise AssertionError("the agent did not answer")
@@ -116,7 +116,7 @@ def test_illegal_clicks_are_refused_with_feedback(make_app):
     click(app, 3)
     assert app.session.moves == [3] * 6
     assert "column 4 is full" in app.feedback_text
-    assert app.feedback_rect(app.fake_clock.t) is not None
+    assert app.frame_view(app.fake_clock.t).feedback_rect is not None
     app.tick()  # draws the red frame without error
     app = make_app("tictactoe", position="5")
     app.session.seats = ["agent", "human"]
@@ -142,7 +142,7 @@ def test_full_game_against_random_ends_with_the_right_banner(make_app, game):
     else:
         assert banner.startswith("XO"[winner] + " wins")
         assert banner.endswith("you win!" if app.session.seats[winner] == "human" else "random wins")
-    assert app.turn_text(app.fake_clock.t) == banner
+    assert app.frame_view(app.fake_clock.t).turn == banner
     click(app, 0)
     assert "game is over" in app.feedback_text
     app.tick()
@@ -196,8 +196,8 @@ def test_agent_thinks_without_blocking_the_event_loop(make_app):
         worst = max(worst, time.monotonic() - t0)
         frames += 1
         if frames == 3:
-            text = app.turn_text(app.fake_clock.t)
-            assert app.thinking() and ("thinking" in text or "warming up" in text)
+            text = app.frame_view(app.fake_clock.t).turn
+            assert app.jobs.thinking and ("thinking" in text or "warming up" in text)
         assert time.monotonic() - start < 30
         time.sleep(0.01)
     # Frames kept coming during the one-second think, and none waited for it (a blocked loop
@@ -205,7 +205,7 @@ def test_agent_thinks_without_blocking_the_event_loop(make_app):
     assert frames >= 5
     assert worst < 0.9
     assert "MainThread" not in agent.threads
-    assert len(app.session.moves) == 2 and app.last_answer_s >= 0.9
+    assert len(app.session.moves) == 2 and app.jobs.last_answer_s >= 0.9
 
 
 def test_escape_stops_cleanly_while_the_agent_thinks(make_app):
@@ -213,11 +213,11 @@ def test_escape_stops_cleanly_while_the_agent_thinks(make_app):
     agent = SlowAgent(game, seconds=0.5)
     app = make_app("connect4", opponent=agent, first="agent")
     app.tick()
-    assert app.thinking()
+    assert app.jobs.thinking
     key(app, pygame.K_ESCAPE)
     assert not app.running
     assert app.close()
-    assert not app.worker.alive and not app.solver_worker.alive
+    assert not app.jobs.worker.alive and not app.jobs.solver_worker.alive
     app2 = make_app("tictactoe")
     app2.handle_event(pygame.event.Event(pygame.QUIT))
     assert not app2.running
@@ -231,16 +231,14 @@ def test_overlays_degrade_and_show_real_data(make_app):
     while app.current_decision() is None and time.monotonic() < deadline:
         app.tick()
         time.sleep(0.01)
-    assert "not available for random" in app.overlay_status("visits")
-    assert "not available for random" in app.overlay_status("policy")
+    assert "not available for random" in app.frame_view().overlay_note("visits")
+    assert "not available for random" in app.frame_view().overlay_note("policy")
     game = games.make("tictactoe")
     app = make_app("tictactoe", opponent=SlowAgent(game), overlays=["policy", "visits", "winbar"])
     app.analyze_now()
-    from arena.window.draw import overlay_lines
-
-    lines = overlay_lines(app)
-    assert [t for t, _ in lines[0]] == ["11%", "n1", "q+0.25"]
-    assert app.overlay_status("visits").startswith("visits:")
+    lines = app.frame_view().labels_of(0)
+    assert [t for t, _ in lines] == ["11%", "n1", "q+0.25"]
+    assert app.frame_view().overlay_note("visits").startswith("visits:")
     app.tick()
 
 
@@ -300,4 +298,4 @@ def test_the_real_loop_exits_on_a_posted_close_event(make_app):
     pygame.event.post(pygame.event.Event(pygame.QUIT))
     app.run(fps=1000)  # returns instead of looping forever, and closes the workers
     assert app.session.moves[:1] == [4]
-    assert not app.worker.alive and not app.solver_worker.alive
+    assert not app.jobs.worker.alive and not app.jobs.solver_worker.alive

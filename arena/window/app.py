@@ -1,14 +1,15 @@
 """The window's event loop: a person against an agent, with analysis overlays.
 
-`App` holds everything one window shows; `handle_event(e)` reacts to one pygame event and
-`tick()` runs one frame (collect finished background jobs, start new ones, draw), so tests
-drive the real code with synthetic events and no endless loop; `run()` is just the loop.
-Agent and solver calls run on worker threads (`worker.py`): the loop never waits on them.
+`App` holds the window's state; `handle_event(e)` reacts to one pygame event and `tick()`
+runs one frame (collect finished background jobs, start new ones, draw), so tests drive the
+real code with synthetic events and no endless loop; `run()` is just the loop. Agent and
+solver calls belong to `Jobs` (`jobs.py`), which runs them on worker threads: the loop never
+waits on them. Each frame is first frozen into a `FrameView` (`view.py`), the only thing
+`draw.py` paints, so what a frame shows is testable without drawing it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
 import time
@@ -16,70 +17,29 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import jax
 import numpy as np
 import pygame
 
 import agents
 from agents import Agent, Decision
-from arena.window import analysis, draw
+from arena.window import analysis, draw, view
+from arena.window.jobs import Jobs
 from arena.window.layout import Layout, Rect, action_at, action_rect, compute_layout
+from arena.window.menu import Menu
 from arena.window.model import Session
-from arena.window.worker import Job, Worker
+from arena.window.view import Drop, FrameView, MenuView
 from games import Game, IllegalMoveError, SuiteError
 
 OVERLAYS = analysis.OVERLAYS
+AGENT_OVERLAYS = frozenset({"policy", "visits", "winbar"})  # shown from the opponent's own decision
 OVERLAY_KEYS = {pygame.K_p: "policy", pygame.K_v: "visits", pygame.K_w: "winbar", pygame.K_s: "solver"}
 WATCH_DELAYS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0)
 DROP_SECONDS = 0.28  # a disc falling the whole board; shorter drops take less (sqrt of distance)
-FEEDBACK_SECONDS = 2.0
 DIGITS = {getattr(pygame, f"K_{d}"): d for d in range(1, 10)} | {getattr(pygame, f"K_KP{d}"): d for d in range(1, 10)}
 
 
-@dataclasses.dataclass
-class Menu:
-    """The in-window opponent menu: which agent, and its strength (simulations or depth)."""
-
-    names: list[str]
-    agent_index: int
-    strength: int | None
-    cursor: int = 0
-
-    @property
-    def name(self) -> str:
-        return self.names[self.agent_index]
-
-    def steps(self) -> tuple[int, ...]:
-        option = analysis.strength_option(self.name)
-        return analysis.STRENGTH_STEPS.get(option, ()) if option else ()
-
-    def rows(self) -> list[str]:
-        option = analysis.strength_option(self.name)
-        strength = "(fixed)" if option is None else f"{option}={self.strength if self.strength else 'default'}"
-        return [f"opponent:  < {self.name} >", f"strength:  < {strength} >", "apply"]
-
-    def change(self, delta: int) -> None:
-        if self.cursor == 0:
-            self.agent_index = (self.agent_index + delta) % len(self.names)
-            steps = self.steps()
-            if steps and self.strength not in steps:
-                self.strength = steps[len(steps) // 2]
-        elif self.cursor == 1:
-            steps = self.steps()
-            if not steps:
-                return
-            if self.strength not in steps:
-                self.strength = steps[len(steps) // 2]
-            else:
-                i = steps.index(self.strength)
-                self.strength = steps[max(0, min(len(steps) - 1, i + delta))]
-
-    def spec(self) -> str:
-        return analysis.with_strength(self.name, self.strength)
-
-
 class App:
-    """One window (or one off-screen frame): a session, an opponent, overlays, workers."""
+    """One window (or one off-screen frame): a session, its background jobs, overlays, input state."""
 
     def __init__(
         self,
@@ -101,7 +61,6 @@ class App:
         self.game = game
         self.clock = clock
         self.seed = seed
-        self.solver_budget = solver_budget
         start = game.from_moves(position) if isinstance(position, str) else game.from_moves(list(position))
         seats = ("human", "agent") if first == "human" else ("agent", "human")
         self.session = Session(game, _actions(game, start), seats)  # --first counts from the empty board
@@ -111,20 +70,10 @@ class App:
                 raise SuiteError(f"unknown overlay {name!r}: valid overlays are {', '.join(OVERLAYS)}")
             self.overlays.add(name)
         self.default_used = opponent is None
-        self.agent: Agent | None = None
-        self.agent_label = ""
-        self._set_agent(opponent or analysis.default_opponent(game))  # before any thread starts
-        self.worker = Worker("agent")
-        self.solver_worker = Worker("solver")
-        self.decisions: dict[tuple[int, ...], Decision] = {}
-        self.solved: dict[tuple[int, ...], dict[int, int | None] | str] = {}
-        self.move_job: Job | None = None
-        self.analysis_job: Job | None = None
-        self.solver_job: Job | None = None
-        self.ready_move: Job | None = None  # an agent move waiting for the drop animation to end
+        agent = self._make_agent(opponent or analysis.default_opponent(game))  # before any thread starts
+        self.jobs = Jobs(game, agent, seed=seed, solver_budget=solver_budget)
         self.next_agent_time = 0.0
         self.watch_delay = 0.5
-        self.last_answer_s: float | None = None
         self.error: str | None = None
         self.feedback: tuple[str, float, Rect | None] | None = None
         self.info: tuple[str, float] | None = None
@@ -133,7 +82,6 @@ class App:
         self.show_help = False
         self.menu: Menu | None = None
         self.running = True
-        self._calls = 0
         self.frames = 0
         self.copied: str | None = None
         if not pygame.font.get_init():
@@ -152,111 +100,87 @@ class App:
         w, h = self.surface.get_size()
         return compute_layout(cfg.rows, cfg.cols, cfg.gravity, w, h)
 
-    def _set_agent(self, spec: str | Agent) -> None:
-        """Builds the opponent (raising SuiteError for a bad spec, the old one kept).
+    def _make_agent(self, spec: str | Agent) -> Agent:
+        """Builds the opponent, raising SuiteError for a bad spec.
 
         An `Agent` instance is used as it is (tests pass mock agents this way).
         """
-        agent = spec if isinstance(spec, Agent) else agents.make(spec, self.game, seed=self.seed)
-        if self.agent is not None:
-            self.worker.cancel_all()
-            self.agent.close()
-        self.agent = agent
-        self.agent_label = agent.spec
-        self.agent_warm = False  # set by the first finished call: later ones need no compiling
-        self.decisions = {}
-        self.move_job = self.analysis_job = None
-        self.ready_move = None
+        return spec if isinstance(spec, Agent) else agents.make(spec, self.game, seed=self.seed)
+
+    @property
+    def agent_label(self) -> str:
+        return self.jobs.label
 
     def _update_title(self) -> None:
         if pygame.display.get_surface() is self.surface:
-            pygame.display.set_caption(f"kinrow - {self.title_text()} vs {self.agent_label}"
+            pygame.display.set_caption(f"kinrow - {view.title_text(self.game)} vs {self.agent_label}"
                                        + (f" ({analysis.default_reason(self.game)})" if self.default_used else ""))
 
-    def title_text(self) -> str:
-        cfg = self.game.config
-        name = "Connect four" if self.game.name == "connect4" else "Tic-tac-toe"
-        return f"{name} {cfg.cols}x{cfg.rows}" + ("" if cfg.k == (4 if cfg.gravity else 3) else f", k={cfg.k}")
-
-    # ---- queries used by drawing and tests ---------------------------------------------
-    def overlay_on(self, name: str) -> bool:
-        return name in self.overlays
-
+    # ---- what a frame shows ------------------------------------------------------------
     def current_decision(self) -> Decision | None:
-        return self.decisions.get(self.session.key)
+        return self.jobs.decision(self.session.key)
 
     def current_solver(self) -> dict[int, int | None] | str | None:
-        return self.solved.get(self.session.key)
-
-    def unavailable(self, what: str) -> str:
-        return f"{what}: not available for {self.agent_label}"
-
-    def thinking(self) -> bool:
-        return self.move_job is not None
-
-    def overlay_status(self, name: str) -> str:
-        """One line per enabled overlay: what is shown, or why it is not."""
-        if self.session.over:
-            return f"{name}: game over"
-        if name == "solver":
-            solved = self.current_solver()
-            if solved is None:
-                return "solver: solving..." if self.solver_job is not None else "solver: waiting"
-            if isinstance(solved, str):
-                return f"solver: {solved}"
-            if any(v is None for v in solved.values()):
-                return "solver: partial within the time budget (? = unknown)"
-            return "solver: W/D/L in N moves (the winner's)"
-        decision = self.current_decision()
-        if decision is None:
-            return f"{name}: thinking..."
-        if name == "policy":
-            return "policy: prior, % per move (heat)" if decision.prior is not None else self.unavailable("policy")
-        if name == "visits":
-            return "visits: n per move, q (mover's view)" if decision.visits is not None else self.unavailable("visits")
-        return name
-
-    def turn_text(self, now: float) -> str:
-        s = self.session
-        if s.over:
-            return s.banner_text(self.agent_label)
-        side = "XO"[s.to_move]
-        if s.human_turn:
-            why = f", opponent {self.agent_label} ({analysis.default_reason(self.game)})" if self.default_used and not s.moves else ""
-            return f"your move ({side}){why}"
-        dots = "." * (1 + int(now * 3) % 3)
-        if self.move_job is not None:
-            what = "thinking" if self.agent_warm else "warming up (compiling)"
-            return f"{side} ({self.agent_label}) {what}{dots}"
-        return f"{side} ({self.agent_label}) to move"
-
-    def status_line(self, now: float) -> tuple[str, tuple[int, int, int]]:
-        if self.feedback is not None and now - self.feedback[1] < FEEDBACK_SECONDS:
-            return self.feedback[0], draw.ERROR
-        if self.error:
-            return self.error, draw.ERROR
-        if self.info is not None and now - self.info[1] < FEEDBACK_SECONDS:
-            return self.info[0], draw.TEXT
-        return self.turn_text(now), draw.DIM
+        return self.jobs.verdicts(self.session.key)
 
     @property
     def feedback_text(self) -> str | None:
         return None if self.feedback is None else self.feedback[0]
 
-    def feedback_rect(self, now: float) -> Rect | None:
-        if self.feedback is None or now - self.feedback[1] >= FEEDBACK_SECONDS / 2:
-            return None
-        return self.feedback[2]
-
-    def animation(self, now: float) -> tuple[int, int, float] | None:
-        """(cell, stone, progress 0..1) of the disc dropping now, or None."""
+    def animation(self, now: float) -> Drop | None:
+        """The disc dropping now, or None."""
         if self.anim is None:
             return None
         cell, stone, start, duration = self.anim
         progress = (now - start) / duration if duration > 0 else 1.0
         if progress >= 1.0 or cell >= self.game.config.num_cells:
             return None
-        return cell, stone, max(0.0, progress)
+        return Drop(cell, stone, max(0.0, progress))
+
+    def frame_view(self, now: float | None = None) -> FrameView:
+        """Everything the frame at time `now` shows, frozen: all `draw.py` reads."""
+        now = self.clock() if now is None else now
+        s, jobs, label = self.session, self.jobs, self.agent_label
+        decision, solved = self.current_decision(), self.current_solver()
+        drop = self.animation(now)
+        hover = self.hover_action
+        reason = analysis.default_reason(self.game) if self.default_used and not s.moves and s.human_turn else None
+        turn = view.turn_text(s, label, thinking=jobs.thinking, warm=jobs.warm, now=now, default_reason=reason)
+        status, tone = view.status_line(turn, feedback=self.feedback, error=self.error, info=self.info, now=now)
+        notes = []
+        if jobs.last_answer_s is not None:
+            notes.append(f"last answer: {jobs.last_answer_s:.2f} s")
+        if s.watching:
+            notes.append(f"watch mode, {self.watch_delay:.2f} s per move (+/-)")
+        lines = view.overlay_lines(self.game, s.state, s.legal_actions(), self.overlays, decision, solved)
+        return FrameView(
+            title=view.title_text(self.game),
+            board=tuple(int(v) for v in self.game.board_array(s.state).reshape(-1)),
+            to_move=s.to_move,
+            legal=tuple(s.legal_actions()),
+            hover=hover if hover is not None and s.human_turn and s.is_legal(hover) and drop is None else None,
+            drop=drop,
+            last_cell=s.last_cell(),
+            winning_cells=tuple(int(i) for i in self.game.winning_cells(s.state)),
+            feedback_rect=view.feedback_rect(self.feedback, now),
+            policy=view.heat(decision) if "policy" in self.overlays else None,
+            labels=tuple((a, tuple(entries)) for a, entries in lines.items()),
+            players=view.players(s, label, thinking=jobs.thinking, now=now),
+            turn=turn,
+            notes=tuple(notes),
+            win_bar=view.win_bar(decision, s.to_move, label) if "winbar" in self.overlays else None,
+            overlay_notes=tuple((name, view.overlay_status(name, over=s.over, decision=decision, solved=solved,
+                                                           solving=jobs.solving, agent_label=label))
+                                for name in ("policy", "visits", "solver") if name in self.overlays),
+            moves=s.move_text() or "(none)",
+            move_count=len(s.moves),
+            status=status,
+            status_tone=tone,
+            banner=s.banner_text(label),
+            overlays=tuple(sorted(self.overlays)),
+            show_help=self.show_help,
+            menu=None if self.menu is None else MenuView(tuple(self.menu.rows()), self.menu.cursor),
+        )
 
     # ---- actions ----------------------------------------------------------------------
     def _refuse(self, message: str, rect: Rect | None = None) -> None:
@@ -298,18 +222,8 @@ class App:
         return True
 
     def _position_changed(self) -> None:
-        """Forgets work about positions no longer on the board.
-
-        Queued jobs are cancelled; a running one finishes (it cannot be interrupted) and its
-        result still fills the caches for its own position, which undo may bring back.
-        """
-        for name in ("move_job", "analysis_job", "solver_job"):
-            job = getattr(self, name)
-            if job is not None and job.tag != self.session.key:
-                if job.started is None:
-                    job.cancel()
-                setattr(self, name, None)
-        self.ready_move = None
+        """Forgets work about positions no longer on the board, and a failure about them."""
+        self.jobs.forget_except(self.session.key)
         self.error = None
 
     def undo(self) -> None:
@@ -373,10 +287,11 @@ class App:
         assert self.menu is not None
         spec = self.menu.spec()
         try:
-            self._set_agent(spec)
+            agent = self._make_agent(spec)
         except SuiteError as err:
             self._refuse(str(err))
             return
+        self.jobs.set_agent(agent)
         self.default_used = False
         self.menu = None
         self._position_changed()
@@ -457,54 +372,12 @@ class App:
             self.copy_moves()
 
     # ---- background work ----------------------------------------------------------------
-    def _key_for_call(self) -> jax.Array:
-        self._calls += 1
-        return jax.random.fold_in(jax.random.key(self.seed), self._calls)
-
-    def _decide_job(self, kind: str) -> Job:
-        agent, state, rng = self.agent, self.session.state, self._key_for_call()
-        assert agent is not None
-        return self.worker.submit(lambda: agent.decide(state, rng), kind=kind, tag=self.session.key)
-
-    def _solve_job(self) -> Job:
-        game, state, budget = self.game, self.session.state, self.solver_budget
-        return self.solver_worker.submit(lambda: analysis.solver_scores(game, state, budget_s=budget),
-                                         kind="solver", tag=self.session.key)
-
-    def _collect(self, now: float) -> None:
-        for job in self.worker.poll() + self.solver_worker.poll():
-            if job.kind == "solver":
-                if job is self.solver_job:
-                    self.solver_job = None
-                if isinstance(job.error, analysis.SolverUnavailable):
-                    self.solved[job.tag] = str(job.error) or "not available"
-                elif job.error is not None:
-                    self.solved[job.tag] = f"failed ({type(job.error).__name__}: {job.error})"
-                else:
-                    self.solved[job.tag] = job.result
-                continue
-            if job is self.analysis_job:
-                self.analysis_job = None
-            if job.error is not None:
-                if job is self.move_job:
-                    self.move_job = None
-                self.error = f"{self.agent_label} failed: {type(job.error).__name__}: {job.error}"
-                continue
-            self.decisions[job.tag] = job.result
-            self.agent_warm = True
-            if job is self.move_job:
-                self.move_job = None
-                self.last_answer_s = job.seconds
-                self.ready_move = job
-
     def _apply_ready_move(self, now: float) -> None:
-        job = self.ready_move
-        if job is None or self.animation(now) is not None:
+        if self.jobs.ready_move is None or self.animation(now) is not None:
             return
-        self.ready_move = None
-        if job.tag != self.session.key or not self.session.agent_turn:
+        action = self.jobs.take_move(self.session.key)
+        if action is None or not self.session.agent_turn:
             return
-        action = int(job.result.action)
         try:
             self.session.play(action)
         except IllegalMoveError as err:
@@ -515,32 +388,30 @@ class App:
             self.next_agent_time = now + self.watch_delay
 
     def _schedule(self, now: float) -> None:
+        """Asks for the work this position needs: the agent's move, its view, the solver's."""
         s = self.session
         if self.menu is not None or self.error:
             return
-        if s.agent_turn and self.move_job is None and self.ready_move is None and now >= self.next_agent_time:
-            if self.analysis_job is not None and self.analysis_job.tag == s.key:
-                self.analysis_job.cancel()  # the move's decision doubles as the analysis
-                self.analysis_job = None
-            self.move_job = self._decide_job("move")
-        wants_agent_view = bool(self.overlays & {"policy", "visits", "winbar"}) or not self.agent_warm
-        if (wants_agent_view and not s.over and not s.agent_turn and self.analysis_job is None
-                and s.key not in self.decisions):
-            self.analysis_job = self._decide_job("analysis")
-        if "solver" in self.overlays and not s.over and self.solver_job is None and s.key not in self.solved:
-            self.solver_job = self._solve_job()
+        if s.agent_turn and now >= self.next_agent_time:
+            self.jobs.request_move(s.state, s.key)
+        wants_agent_view = bool(self.overlays & AGENT_OVERLAYS) or not self.jobs.warm
+        if wants_agent_view and not s.over and not s.agent_turn:
+            self.jobs.request_analysis(s.state, s.key)
+        if "solver" in self.overlays and not s.over:
+            self.jobs.request_verdicts(s.state, s.key)
 
     def tick(self, now: float | None = None) -> None:
         """One frame: collect finished jobs, apply the agent's move, start work, draw."""
         now = self.clock() if now is None else now
-        self._collect(now)
+        for failure in self.jobs.collect():
+            self.error = failure
         self._apply_ready_move(now)
         self._schedule(now)
         self.draw(now)
         self.frames += 1
 
     def draw(self, now: float | None = None) -> None:
-        draw.draw_frame(self.surface, self, self.clock() if now is None else now)
+        draw.draw_frame(self.surface, self.layout, self.frame_view(now))
 
     # ---- whole runs ---------------------------------------------------------------------
     def run(self, fps: int = 60) -> None:
@@ -563,26 +434,8 @@ class App:
         s = self.session
         if s.over:
             return
-        if self.overlays & {"policy", "visits", "winbar"} and s.key not in self.decisions:
-            job = self._decide_job("analysis")
-            job.wait(timeout)
-            self._raise_job_error(job)
-            self.decisions[s.key] = job.result
-        if "solver" in self.overlays and s.key not in self.solved:
-            job = self._solve_job()
-            job.wait(timeout)
-            if isinstance(job.error, analysis.SolverUnavailable):
-                self.solved[s.key] = str(job.error) or "not available"
-            else:
-                self._raise_job_error(job)
-                self.solved[s.key] = job.result
-        self.worker.poll()
-        self.solver_worker.poll()
-
-    @staticmethod
-    def _raise_job_error(job: Job) -> None:
-        if job.error is not None:
-            raise job.error
+        self.jobs.analyze(s.state, s.key, agent_view=bool(self.overlays & AGENT_OVERLAYS),
+                          verdicts="solver" in self.overlays, timeout=timeout)
 
     def save_png(self, path: str | os.PathLike[str], now: float | None = None) -> Path:
         """Draws one frame and writes it as PNG atomically (temp file, then rename)."""
@@ -601,10 +454,7 @@ class App:
     def close(self) -> bool:
         """Stops the workers and the agent; True when both threads have ended."""
         self.running = False
-        ok = self.worker.close() & self.solver_worker.close()
-        if self.agent is not None:
-            self.agent.close()
-        return ok
+        return self.jobs.close()
 
 
 def _actions(game: Game, state: Any) -> list[int]:

@@ -1,23 +1,21 @@
 """All drawing: the board, discs and marks, animation, overlays, panel, help, menu, banner.
 
-Reads the app's state and paints one frame; it changes nothing, so the screenshot mode and
-the live window share every pixel of it. Sizes derive from the layout's cell and panel
-sizes, so the picture scales with the window. Fonts are pygame's built-in default font.
+Paints one `FrameView` (`view.py`: what the frame shows, frozen by the app) into a layout
+(`layout.py`: where things go); it reads nothing else, so it never imports the app, and the
+screenshot mode and the live window share every pixel of it. Colours are chosen here, from
+the tones the view gives its texts. Sizes derive from the layout's cell and panel sizes, so
+the picture scales with the window. Fonts are pygame's built-in default font.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pygame
 
-from arena.window import analysis
-from arena.window.layout import Rect, cell_rect, center, header_cell, label_rect
-
-if TYPE_CHECKING:
-    from arena.window.app import App
+from arena.window.layout import Layout, Rect, cell_rect, center, header_cell, label_rect
+from arena.window.view import FrameView, WinBar
 
 BACKGROUND = (24, 26, 32)
 PANEL = (34, 37, 45)
@@ -34,6 +32,9 @@ ERROR = (255, 96, 96)
 POLICY = (196, 130, 255)  # violet: never mistaken for a red or yellow stone
 VISITS = (110, 200, 255)
 SOLVER = {"W": (110, 230, 120), "D": (200, 200, 200), "L": (255, 110, 110), "?": DIM}
+TONES = {"policy": POLICY, "visits": VISITS, **SOLVER}  # the colour of each overlay label's tone
+OVERLAY_NOTES = {"policy": POLICY, "visits": VISITS, "solver": SOLVER["W"]}  # the panel's overlay lines
+STATUS = {"error": ERROR, "note": TEXT, "turn": DIM}
 
 _fonts: dict[int, pygame.font.Font] = {}
 
@@ -98,9 +99,9 @@ def translucent(surface: pygame.Surface, rect: Rect, color: tuple[int, int, int]
 
 
 # ---- board ---------------------------------------------------------------------------
-def draw_stone(surface: pygame.Surface, app: App, stone: int, pos: tuple[int, int]) -> None:
-    cell = app.layout.cell
-    if app.game.config.gravity:
+def draw_stone(surface: pygame.Surface, layout: Layout, stone: int, pos: tuple[int, int]) -> None:
+    cell = layout.cell
+    if layout.gravity:
         radius = int(cell * 0.42)
         pygame.draw.circle(surface, STONES[stone], pos, radius)
         pygame.draw.circle(surface, tuple(int(c * 0.75) for c in STONES[stone]), pos, radius, max(1, cell // 22))
@@ -115,92 +116,85 @@ def draw_stone(surface: pygame.Surface, app: App, stone: int, pos: tuple[int, in
         pygame.draw.circle(surface, STONES[-1], pos, r, width)
 
 
-def draw_board(surface: pygame.Surface, app: App, now: float) -> None:
-    layout, game = app.layout, app.game
-    board = game.board_array(app.session.state).reshape(-1)
-    anim = app.animation(now)
+def draw_board(surface: pygame.Surface, layout: Layout, view: FrameView) -> None:
+    drop = view.drop
     cell = layout.cell
-    if game.config.gravity:
+    if layout.gravity:
         pygame.draw.rect(surface, BOARD_BLUE, layout.board, border_radius=max(2, cell // 6))
-    for i in range(game.config.num_cells):
+    for i in range(layout.rows * layout.cols):
         rect = cell_rect(layout, i)
-        if game.config.gravity:
+        if layout.gravity:
             pygame.draw.circle(surface, HOLE, center(rect), int(cell * 0.42))
         else:
             pygame.draw.rect(surface, CELL, rect)
-    if app.overlay_on("policy"):
-        draw_policy_heat(surface, app)
-    for i in range(game.config.num_cells):
-        stone = int(board[i])
-        if stone and not (anim and anim[0] == i):
-            draw_stone(surface, app, stone, center(cell_rect(layout, i)))
-    if not game.config.gravity:
+    if view.policy is not None:
+        draw_policy_heat(surface, layout, view)
+    for i, stone in enumerate(view.board):
+        if stone and not (drop and drop.cell == i):
+            draw_stone(surface, layout, stone, center(cell_rect(layout, i)))
+    if not layout.gravity:
         bx, by, bw, bh = layout.board
         width = max(2, cell // 25)
         for c in range(1, layout.cols):
             pygame.draw.line(surface, GRID, (bx + c * cell, by), (bx + c * cell, by + bh), width)
         for r in range(1, layout.rows):
             pygame.draw.line(surface, GRID, (bx, by + r * cell), (bx + bw, by + r * cell), width)
-    if anim:
-        cell_index, stone, progress = anim
-        col = cell_index % layout.cols
+    if drop:
+        col = drop.cell % layout.cols
         start = center(header_cell(layout, col))
-        end = center(cell_rect(layout, cell_index))
-        y = start[1] + (end[1] - start[1]) * progress * progress  # falls, accelerating
-        draw_stone(surface, app, stone, (end[0], int(y)))
-    last = app.session.last_cell()
-    if last is not None and not anim:
-        draw_last_marker(surface, app, last)
-    for i in game.winning_cells(app.session.state):
+        end = center(cell_rect(layout, drop.cell))
+        y = start[1] + (end[1] - start[1]) * drop.progress * drop.progress  # falls, accelerating
+        draw_stone(surface, layout, drop.stone, (end[0], int(y)))
+    if view.last_cell is not None and not drop:
+        draw_last_marker(surface, layout, view.last_cell)
+    for i in view.winning_cells:
         pygame.draw.circle(surface, WIN_MARK, center(cell_rect(layout, i)), int(cell * 0.46), max(3, cell // 12))
-    feedback_rect = app.feedback_rect(now)
-    if feedback_rect is not None:
-        pygame.draw.rect(surface, ERROR, feedback_rect, max(2, cell // 16))
+    if view.feedback_rect is not None:
+        pygame.draw.rect(surface, ERROR, view.feedback_rect, max(2, cell // 16))
 
 
-def draw_last_marker(surface: pygame.Surface, app: App, cell_index: int) -> None:
-    cx, cy = center(cell_rect(app.layout, cell_index))
-    r = max(3, app.layout.cell // 9)
-    colour = LAST_MARK if app.game.config.gravity else (120, 130, 150)
-    if app.game.config.gravity:
+def draw_last_marker(surface: pygame.Surface, layout: Layout, cell_index: int) -> None:
+    cx, cy = center(cell_rect(layout, cell_index))
+    r = max(3, layout.cell // 9)
+    colour = LAST_MARK if layout.gravity else (120, 130, 150)
+    if layout.gravity:
         pygame.draw.circle(surface, colour, (cx, cy), r)
         pygame.draw.circle(surface, HOLE, (cx, cy), r, 1)
     else:
-        x, y, w, h = cell_rect(app.layout, cell_index)
+        x, y, w, h = cell_rect(layout, cell_index)
         pygame.draw.rect(surface, colour, (x + 3, y + 3, w - 6, h - 6), max(2, w // 30))
 
 
-def draw_header(surface: pygame.Surface, app: App, now: float) -> None:
+def draw_header(surface: pygame.Surface, layout: Layout, view: FrameView) -> None:
     """Connect four: column numbers, and the disc hovering where the person points."""
-    layout = app.layout
     if layout.header is None:
         return
-    hover = app.hover_action
-    stone = 1 if app.session.to_move == 0 else -1
+    stone = 1 if view.to_move == 0 else -1
     for col in range(layout.cols):
         rect = header_cell(layout, col)
-        if hover == col and app.session.human_turn and app.session.is_legal(col) and not app.animation(now):
-            draw_stone(surface, app, stone, center(rect))
+        if view.hover == col:
+            draw_stone(surface, layout, stone, center(rect))
         else:
             text(surface, str(col + 1), center(rect), max(12, layout.cell // 3), DIM, "center")
 
 
 # ---- overlays ------------------------------------------------------------------------
-def draw_policy_heat(surface: pygame.Surface, app: App) -> None:
+def landing_cell(layout: Layout, board: tuple[int, ...], col: int) -> int:
+    """Connect four: the cell a disc dropped into column `col` lands in (its lowest empty one)."""
+    row = max(r for r in range(layout.rows) if board[r * layout.cols + col] == 0)
+    return row * layout.cols + col
+
+
+def draw_policy_heat(surface: pygame.Surface, layout: Layout, view: FrameView) -> None:
     """Tints each legal move's target (connect four: the landing hole; else the cell)."""
-    decision = app.current_decision()
-    policy = None if decision is None else analysis.first(decision.prior)
-    if policy is None:
-        return
+    policy = view.policy
+    assert policy is not None
     top = float(np.nanmax(policy)) or 1.0
-    layout = app.layout
-    board = app.game.board_array(app.session.state)
-    for a in app.session.legal_actions():
+    for a in view.legal:
         share = float(policy[a]) if math.isfinite(policy[a]) else 0.0
         alpha = 25 + 150 * share / top
-        if app.game.config.gravity:
-            empty = np.flatnonzero(board[:, a] == 0)
-            rect = cell_rect(layout, int(empty[-1]) * layout.cols + a)
+        if layout.gravity:
+            rect = cell_rect(layout, landing_cell(layout, view.board, a))
             layer = pygame.Surface(rect[2:], pygame.SRCALPHA)
             pygame.draw.circle(layer, (*POLICY, int(alpha)), (rect[2] // 2, rect[3] // 2), int(layout.cell * 0.42))
             surface.blit(layer, rect[:2])
@@ -208,52 +202,27 @@ def draw_policy_heat(surface: pygame.Surface, app: App) -> None:
             translucent(surface, cell_rect(layout, a), POLICY, alpha * 0.5)
 
 
-def overlay_lines(app: App) -> dict[int, list[tuple[str, tuple[int, int, int]]]]:
-    """Per legal action, the overlay text lines to write in its label area."""
-    lines: dict[int, list] = {a: [] for a in app.session.legal_actions()}
-    decision = app.current_decision()
-    if app.overlay_on("policy") and decision is not None and decision.prior is not None:
-        policy = analysis.first(decision.prior)
-        for a in lines:
-            lines[a].append((f"{100 * policy[a]:.0f}%", POLICY))
-    if app.overlay_on("visits") and decision is not None and decision.visits is not None:
-        visits = np.asarray(decision.visits)
-        q = None if decision.q_values is None else np.asarray(decision.q_values, np.float64)
-        for a in lines:
-            lines[a].append((f"n{int(visits[a])}", VISITS))
-            if q is not None and math.isfinite(q[a]) and visits[a] > 0:
-                colour = SOLVER["W"] if q[a] > 0.05 else SOLVER["L"] if q[a] < -0.05 else SOLVER["D"]
-                lines[a].append((f"q{q[a]:+.2f}", colour))
-    scores = app.current_solver()
-    if app.overlay_on("solver") and isinstance(scores, dict):
-        for a in lines:
-            verdict = analysis.verdict_text(app.game, app.session.state, scores.get(a))
-            lines[a].append((verdict, SOLVER[verdict[0]]))
-    return lines
-
-
-def draw_overlay_text(surface: pygame.Surface, app: App) -> None:
-    lines = overlay_lines(app)
-    cell = app.layout.cell
-    for a, entries in lines.items():
+def draw_overlay_text(surface: pygame.Surface, layout: Layout, view: FrameView) -> None:
+    """Each legal action's overlay lines: below its column, or inside its (empty) cell."""
+    cell = layout.cell
+    for a, entries in view.labels:
         if not entries:
             continue
-        x, y, w, h = label_rect(app.layout, a)
-        if not app.game.config.gravity and app.session.is_legal(a):
+        x, y, w, h = label_rect(layout, a)
+        if not layout.gravity:
             size = max(11, min(cell // 4, h // (len(entries) + 1)))
         else:
             size = max(11, min(cell // 3, int(h / max(4, len(entries)) * 1.05)))
         step = font(size).get_linesize()
         y0 = y + (h - step * len(entries)) // 2
-        for i, (s, colour) in enumerate(entries):
-            text(surface, s, (x + w // 2, y0 + i * step), fit_size(s, size, w - 2), colour, "midtop")
+        for i, (s, tone) in enumerate(entries):
+            text(surface, s, (x + w // 2, y0 + i * step), fit_size(s, size, w - 2), TONES[tone], "midtop")
 
 
-def draw_win_bar(surface: pygame.Surface, app: App, x: int, y: int, w: int, size: int) -> int:
-    decision = app.current_decision()
-    p = None if decision is None else analysis.win_probability(decision.value, app.session.to_move)
+def draw_win_bar(surface: pygame.Surface, bar: WinBar, x: int, y: int, w: int, size: int) -> int:
+    p = bar.x_chance
     if p is None:
-        return text(surface, app.unavailable("win bar"), (x, y), size - 2, DIM).bottom + 6
+        return text(surface, bar.note, (x, y), size - 2, DIM).bottom + 6
     h = max(14, size)
     split = int(round(w * p))
     pygame.draw.rect(surface, STONES[1], (x, y, split, h))
@@ -265,18 +234,18 @@ def draw_win_bar(surface: pygame.Surface, app: App, x: int, y: int, w: int, size
 
 
 # ---- panel, status, banner, help, menu -------------------------------------------------
-def draw_panel(surface: pygame.Surface, app: App, now: float) -> None:
-    px, py, pw, ph = app.layout.panel
-    pygame.draw.rect(surface, PANEL, app.layout.panel)
+def draw_panel(surface: pygame.Surface, layout: Layout, view: FrameView) -> None:
+    px, py, pw, ph = layout.panel
+    pygame.draw.rect(surface, PANEL, layout.panel)
     pad = max(8, pw // 22)
     size = max(14, min(24, pw // 14))
     x, w = px + pad, pw - 2 * pad
     y = py + pad
-    y = text(surface, app.title_text(), (x, y), fit_size(app.title_text(), size + 4, w)).bottom + 8
-    for player in (0, 1):
+    y = text(surface, view.title, (x, y), fit_size(view.title, size + 4, w)).bottom + 8
+    for player, entry in enumerate(view.players):
         stone = 1 if player == 0 else -1
         r = size // 2
-        if app.game.config.gravity:
+        if layout.gravity:
             pygame.draw.circle(surface, STONES[stone], (x + r, y + r), r)
         else:
             t = max(2, r // 3)
@@ -285,52 +254,45 @@ def draw_panel(surface: pygame.Surface, app: App, now: float) -> None:
                 pygame.draw.line(surface, STONES[1], (x, y + 2 * r), (x + 2 * r, y), t)
             else:
                 pygame.draw.circle(surface, STONES[-1], (x + r, y + r), r, t)
-        name = app.session.player_name(player, app.agent_label)
-        marker = "> " if player == app.session.to_move and not app.session.over else "  "
-        line = f"{marker}{'XO'[player]}: {name}"
+        line = entry.text
         text(surface, line, (x + 2 * r + 6, y + r), fit_size(line, size, w - 2 * r - 6 - 3 * r), TEXT, "midleft")
-        if app.thinking() and player == app.session.to_move:
-            start = (now * 6.0) % (2 * math.pi)  # a turning arc: the agent is thinking
+        if entry.spinner is not None:  # a turning arc: the agent is thinking
+            start = entry.spinner
             pygame.draw.arc(surface, TEXT, (x + w - 2 * r, y, 2 * r, 2 * r), start, start + 4.0, max(2, r // 4))
         y += 2 * r + 6
     y += 4
-    for line in wrap(app.turn_text(now), size, w):
+    for line in wrap(view.turn, size, w):
         y = text(surface, line, (x, y), size, TEXT).bottom + 2
-    if app.last_answer_s is not None:
-        y = text(surface, f"last answer: {app.last_answer_s:.2f} s", (x, y), size - 4, DIM).bottom + 2
-    if app.session.watching:
-        y = text(surface, f"watch mode, {app.watch_delay:.2f} s per move (+/-)", (x, y), size - 4, DIM).bottom + 2
+    for note in view.notes:
+        y = text(surface, note, (x, y), size - 4, DIM).bottom + 2
     y += 6
-    if app.overlay_on("winbar"):
-        y = draw_win_bar(surface, app, x, y, w, size)
+    if view.win_bar is not None:
+        y = draw_win_bar(surface, view.win_bar, x, y, w, size)
     small = max(13, size - 3)
-    for name, colour in (("policy", POLICY), ("visits", VISITS), ("solver", SOLVER["W"])):
-        if app.overlay_on(name):
-            for line in wrap(app.overlay_status(name), small, w):
-                y = text(surface, line, (x, y), small, colour).bottom + 1
+    for name, status in view.overlay_notes:
+        for line in wrap(status, small, w):
+            y = text(surface, line, (x, y), small, OVERLAY_NOTES[name]).bottom + 1
     y += 8
-    moves = app.session.move_text() or "(none)"
-    y = text(surface, f"moves ({len(app.session.moves)}), c copies:", (x, y), small, DIM).bottom + 2
-    for line in wrap(moves, size, w):
+    y = text(surface, f"moves ({view.move_count}), c copies:", (x, y), small, DIM).bottom + 2
+    for line in wrap(view.moves, size, w):
         if y > py + ph - 2 * size:
             break
         y = text(surface, line, (x, y), size, TEXT).bottom + 1
     text(surface, "h: help   m: menu   esc: quit", (x, py + ph - pad), fit_size("h: help   m: menu   esc: quit", small, w), DIM, "bottomleft")
 
 
-def draw_status(surface: pygame.Surface, app: App, now: float) -> None:
-    x, y, w, h = app.layout.status
-    pygame.draw.rect(surface, (18, 19, 24), app.layout.status)
-    message, colour = app.status_line(now)
+def draw_status(surface: pygame.Surface, layout: Layout, view: FrameView) -> None:
+    x, y, w, h = layout.status
+    pygame.draw.rect(surface, (18, 19, 24), layout.status)
+    message, colour = view.status, STATUS[view.status_tone]
     size = max(12, h - 10)
     text(surface, message, (x + 10, y + h // 2), fit_size(message, size, w - 20), colour, "midleft")
 
 
-def draw_banner(surface: pygame.Surface, app: App) -> None:
-    message = app.session.banner_text(app.agent_label)
+def draw_banner(surface: pygame.Surface, layout: Layout, message: str) -> None:
     if not message:
         return
-    ax, ay, aw, ah = app.layout.board_area
+    ax, ay, aw, ah = layout.board_area
     size = max(20, min(64, aw // 12))
     size = fit_size(message, size, aw - 40)
     h = int(size * 1.9)
@@ -341,8 +303,8 @@ def draw_banner(surface: pygame.Surface, app: App) -> None:
     text(surface, hint, (rect[0] + aw // 2, rect[1] + h - 4), max(12, size // 3), DIM, "midbottom")
 
 
-def draw_box(surface: pygame.Surface, app: App, title: str, lines: list[tuple[str, tuple[int, int, int]]]) -> None:
-    ax, ay, aw, ah = app.layout.board_area
+def draw_box(surface: pygame.Surface, layout: Layout, title: str, lines: list[tuple[str, tuple[int, int, int]]]) -> None:
+    ax, ay, aw, ah = layout.board_area
     size = max(13, min(22, aw // 30, ah // (len(lines) + 4)))
     w = min(aw - 20, max(font(size).size(s)[0] for s, _ in lines) + 40)
     h = (len(lines) + 2) * font(size).get_linesize() + 20
@@ -367,35 +329,34 @@ HELP_LINES = [
 ]
 
 
-def draw_help(surface: pygame.Surface, app: App) -> None:
+def draw_help(surface: pygame.Surface, layout: Layout, view: FrameView) -> None:
     lines = list(HELP_LINES)
-    on = ", ".join(sorted(app.overlays)) or "none"
+    on = ", ".join(view.overlays) or "none"
     lines.append((f"overlays on: {on}", DIM))
-    draw_box(surface, app, "Keys", lines)
+    draw_box(surface, layout, "Keys", lines)
 
 
-def draw_menu(surface: pygame.Surface, app: App) -> None:
-    menu = app.menu
+def draw_menu(surface: pygame.Surface, layout: Layout, view: FrameView) -> None:
+    menu = view.menu
     assert menu is not None
-    rows = menu.rows()
     lines = []
-    for i, row in enumerate(rows):
+    for i, row in enumerate(menu.rows):
         lines.append((("> " if i == menu.cursor else "  ") + row, TEXT if i == menu.cursor else DIM))
     lines.append(("up/down: choose   left/right: change   enter: apply   esc: close", DIM))
-    draw_box(surface, app, "Opponent", lines)
+    draw_box(surface, layout, "Opponent", lines)
 
 
-def draw_frame(surface: pygame.Surface, app: App, now: float) -> None:
-    """Paints the whole window for time `now` (animations and spinners depend on it)."""
+def draw_frame(surface: pygame.Surface, layout: Layout, view: FrameView) -> None:
+    """Paints the whole window as `view` says (its instant fixed animations and spinners)."""
     surface.fill(BACKGROUND)
-    draw_header(surface, app, now)
-    draw_board(surface, app, now)
-    draw_overlay_text(surface, app)
-    draw_panel(surface, app, now)
-    draw_status(surface, app, now)
-    if app.menu is None and not app.show_help:
-        draw_banner(surface, app)
-    if app.menu is not None:
-        draw_menu(surface, app)
-    elif app.show_help:
-        draw_help(surface, app)
+    draw_header(surface, layout, view)
+    draw_board(surface, layout, view)
+    draw_overlay_text(surface, layout, view)
+    draw_panel(surface, layout, view)
+    draw_status(surface, layout, view)
+    if view.menu is None and not view.show_help:
+        draw_banner(surface, layout, view.banner)
+    if view.menu is not None:
+        draw_menu(surface, layout, view)
+    elif view.show_help:
+        draw_help(surface, layout, view)
