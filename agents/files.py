@@ -14,17 +14,30 @@ import os
 import tempfile
 from pathlib import Path
 
+# mkstemp makes its file private (0600), which os.replace would carry over to every result and
+# released model; files get the mode an ordinary open() would give (0666 less the umask), read
+# once here because reading the umask means setting it.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+NEW_FILE_MODE = 0o666 & ~_UMASK
+
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Writes `data` to `path` through a temporary file in the same folder and os.replace.
 
     The folder is made if missing; the temporary file is removed if anything fails, so an
-    interrupted write leaves no litter beside the old file.
+    interrupted write leaves no litter beside the old file. A rewritten file keeps its mode, a
+    new one gets `NEW_FILE_MODE`, as if written in place.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except OSError:
+            mode = NEW_FILE_MODE
+        os.chmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
