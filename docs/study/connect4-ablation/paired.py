@@ -1,0 +1,61 @@
+"""Paired comparison of every lineage/run network against the released one, on the same positions.
+
+Reads a study folder made with `arena study compute --lineage ...` (its positions.json and the
+per-position moves in cells.jsonl) and prints, per agent, each network's mistakes on all
+3,000 positions (opening/middle/end), how many of the released network's mistakes it fixed
+and how many new ones it made, and McNemar's exact two-sided p on those two counts. Pairing
+is what makes small differences visible: the 95% intervals of two independent rates on 3,000
+positions overlap for differences under about 1.5 points.
+
+    python docs/study/connect4-ablation/paired.py STUDY_DIR [BASE_MODEL]
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import games
+from arena.study.cells import is_mistake_label
+from arena.study.positions import Position
+
+BUCKETS = ("opening", "middle", "end")
+
+
+def mcnemar_p(fixed: int, broken: int) -> float:
+    """Exact two-sided McNemar p: the discordant pairs as a fair coin's tosses."""
+    n = fixed + broken
+    if n == 0:
+        return 1.0
+    return min(1.0, 2 * sum(math.comb(n, i) for i in range(min(fixed, broken) + 1)) / 2**n)
+
+
+def main(folder: str, base: str = "lineage:base-released") -> None:
+    game = games.make("connect4")
+    positions = [Position.from_json(p, game) for p in json.loads(Path(folder, "positions.json").read_text())["positions"]]
+    by_bucket = {b: [p for p in positions if p.bucket == b] for b in BUCKETS}
+    flags: dict[tuple[str, str], dict[str, list[bool]]] = {}
+    for line in Path(folder, "cells.jsonl").read_text().splitlines():
+        cell = json.loads(line)
+        if "@" not in cell["name"]:
+            continue  # a ladder cell, not a network of the lineage
+        agent, model = cell["name"].split("@", 1)
+        marks = [is_mistake_label(p, a)[0] for p, a in zip(by_bucket[cell["bucket"]], cell["actions"], strict=True)]
+        flags.setdefault((agent, model), {})[cell["bucket"]] = marks
+    for agent in sorted({a for a, _ in flags}, reverse=True):
+        print(f"{agent}: mistakes of 3000 (opening/middle/end); against {base}: fixed, new, McNemar p")
+        ref = [x for b in BUCKETS for x in flags[(agent, base)][b]]
+        for (a, model), marks in flags.items():
+            if a != agent or len(marks) < len(BUCKETS):
+                continue
+            every = [x for b in BUCKETS for x in marks[b]]
+            fixed = sum(r and not x for r, x in zip(ref, every, strict=True))
+            new = sum(x and not r for r, x in zip(ref, every, strict=True))
+            split = "/".join(str(sum(marks[b])) for b in BUCKETS)
+            print(f"  {model:26s} {sum(every):4d} ({split:11s}) fixed {fixed:3d} new {new:3d} p={mcnemar_p(fixed, new):.3f}")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -1,0 +1,71 @@
+"""Draws connect4-ablation.png from training.csv (written by `arena study compute --lineage RUN ...`).
+
+One column per agent (raw `policy`, `az:sims=32`): mistakes on all 3,000 positions of the study
+set against self-play positions (top) and training wall time (bottom), one line per run, the
+released lineage it continues in grey; shaded: 95% normal-approximation bands of each point.
+
+    python docs/study/connect4-ablation/plot.py docs/study/connect4-ablation/training.csv docs/img/connect4-ablation.png
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+LABELS = {"lineage": "released lineage", "run:c4-A": "A: baseline (32 sims every move)",
+          "run:c4-B": "B: playout cap 25% x 64 / 8 sims + value mix 0.5",
+          "run:c4-C": "C: value mix 0.5 only"}
+
+
+def _points(totals: dict, source: str, agent: str, axis: str) -> list[tuple[float, int, int]]:
+    """(x, mistakes, positions) of one run and agent, x = self-play positions or wall seconds."""
+    return sorted(((pos if axis == "positions" else wall), m, n)
+                  for (s, a, pos, wall), (m, n) in totals.items() if s == source and a == agent)
+
+
+def main(source: str, target: str) -> None:
+    totals: dict[tuple[str, str, int, float], list[int]] = defaultdict(lambda: [0, 0])
+    for row in csv.DictReader(Path(source).read_text().splitlines()):
+        if row["model"] == "lineage:untrained":
+            continue
+        key = (row["source"], row["agent"], int(row["selfplay_positions"]), float(row["training_wall_s"]))
+        totals[key][0] += int(row["mistakes"])
+        totals[key][1] += int(row["positions"])
+    fig, grid = plt.subplots(2, 2, figsize=(11, 8), sharey=True)
+    panels = [(r, c, agent, axis) for r, axis in enumerate(("positions", "wall"))
+              for c, agent in enumerate(("policy", "az:sims=32"))]
+    for r, c, agent, axis in panels:
+        ax = grid[r][c]
+        for source, label in LABELS.items():
+            points = _points(totals, source, agent, axis)
+            if not points:
+                continue
+            xs = [x / 1e6 if axis == "positions" else x / 3600 for x, _, _ in points]
+            ys = [100 * m / n for _, m, n in points]
+            half = [100 * 1.96 * math.sqrt((m / n) * (1 - m / n) / n) for _, m, n in points]
+            style = dict(color="grey", marker="s") if source == "lineage" else dict(marker="o", markersize=3)
+            ax.plot(xs, ys, label=label, **style)
+            if source != "lineage":
+                ax.fill_between(xs, [y - h for y, h in zip(ys, half, strict=True)],
+                                [y + h for y, h in zip(ys, half, strict=True)], alpha=0.12)
+        ax.set_title(f"{agent}: mistakes on the study's 3,000 positions", fontsize=10)
+        ax.set_xlabel("self-play positions (millions, cumulative from the untrained net)" if axis == "positions"
+                      else "training wall time (hours, cumulative, 2-core CPU shared by the runs)")
+        ax.grid(alpha=0.3)
+        if c == 0:
+            ax.set_ylabel("mistakes (%)")
+    grid[0][1].legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    fig.savefig(target, dpi=110)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
