@@ -22,7 +22,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 LABELS = {"lineage": "released lineage", "run:c4-A": "A: baseline (32 sims every move)",
           "run:c4-B": "B: playout cap 25% x 64 / 8 sims + value mix 0.5",
-          "run:c4-C": "C: value mix 0.5 only"}
+          "run:c4-C": "C: value mix 0.5 only",
+          "run:c4-D": "D: A's iteration 90, then 50 iterations of cosine decay"}
 
 
 def _points(totals: dict, source: str, agent: str, axis: str) -> list[tuple[float, int, int]]:
