@@ -39,7 +39,6 @@ Factory = Callable[..., "Agent"]  # (game, values, *, spec, seed) -> Agent
 # OpenSpiel's MCTSBot at 1000 simulations this scored 8/10 where one playout scored 4.5/10 and
 # mctx's min-max Q scaling 0/10 (see the search bench notes in the README).
 DEFAULT_ROLLOUTS = 4
-_DEFAULTS = SearchSettings(num_simulations=1)  # the search defaults, read where an agent keeps them
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,7 +114,7 @@ CHECKPOINT = Option("checkpoint", str, None, "model folder", metavar="PATH",
                     default_text="the board's released model in the model store")
 
 
-def search_options(*, sims: int, policy: str, scale: str = _DEFAULTS.value_scale,
+def search_options(*, sims: int, policy: str, scale: str = SearchSettings.value_scale,
                    evaluator: tuple[Option, ...] = ()) -> tuple[Option, ...]:
     """The options of a search agent; defaults are `SearchSettings`' except the ones named here.
 
@@ -127,15 +126,15 @@ def search_options(*, sims: int, policy: str, scale: str = _DEFAULTS.value_scale
         Option("policy", str, policy, "search: puct (AlphaZero) or gumbel (Gumbel AlphaZero)", choices=POLICIES,
                setting="policy"),
         *evaluator,
-        Option("temperature", float, _DEFAULTS.temperature, "0 = best move, >0 samples", minimum=0.0,
+        Option("temperature", float, SearchSettings.temperature, "0 = best move, >0 samples", minimum=0.0,
                maximum=MAX_TEMPERATURE, setting="temperature"),
-        Option("noise", float, _DEFAULTS.dirichlet_fraction, "root Dirichlet noise fraction", minimum=0.0,
+        Option("noise", float, SearchSettings.dirichlet_fraction, "root Dirichlet noise fraction", minimum=0.0,
                maximum=1.0, setting="dirichlet_fraction"),
-        Option("c", float, _DEFAULTS.pb_c_init, "PUCT exploration constant", minimum=0.0, maximum=1000.0,
+        Option("c", float, SearchSettings.pb_c_init, "PUCT exploration constant", minimum=0.0, maximum=1000.0,
                setting="pb_c_init"),
         Option("scale", str, scale, "Q scaling of puct: minmax by the siblings' range, fixed keeps [-1, 1]",
                choices=VALUE_SCALES, setting="value_scale"),
-        Option("considered", int, _DEFAULTS.max_num_considered_actions, "gumbel root actions", minimum=1,
+        Option("considered", int, SearchSettings.max_num_considered_actions, "gumbel root actions", minimum=1,
                maximum=MAX_CELLS, setting="max_num_considered_actions"),
     )
 
