@@ -140,6 +140,27 @@ def test_a_run_can_start_from_a_released_model(tmp_path):
         Trainer(tiny(init_from=str(tmp_path / "missing")), tmp_path / "nowhere")
 
 
+def test_a_run_can_grow_a_released_model_deeper(tmp_path):
+    from agents.alphazero.export import export_run
+    from agents.network import apply
+
+    base_run = tmp_path / "base"
+    train(tiny(iterations=2), base_run, verbose=False)
+    model = export_run(base_run, tmp_path / "model")
+    base = Trainer(tiny(iterations=2), base_run, resume=True)
+    deeper = Trainer(tiny(iterations=3, init_from=str(model), blocks=3), tmp_path / "deeper")
+    assert any("grew" in note and "3 blocks" in note for note in deeper.notes)
+    obs = jax.random.bernoulli(jax.random.key(1), 0.3, (32, 4, 5, 2)).astype(jnp.float32)
+    for old, new in zip(apply(base.graphdef, base.params, obs), apply(deeper.graphdef, deeper.params, obs),
+                        strict=True):
+        np.testing.assert_allclose(np.asarray(old), np.asarray(new), atol=1e-6)
+    deeper.run_iteration()  # the grown net trains like any other
+    deeper.save()
+    deep_model = export_run(tmp_path / "deeper", tmp_path / "deep-model")
+    with pytest.raises(TrainingError, match="fewer blocks"):
+        Trainer(tiny(init_from=str(deep_model), blocks=1), tmp_path / "shallower")
+
+
 def test_sharded_training_on_four_cpu_devices(tmp_path):
     script = f"""
 import jax

@@ -31,6 +31,7 @@ from agents.alphazero.metrics import MetricsLog
 from agents.alphazero.state_io import TrainingCheckpointError, TrainingCheckpoints
 from agents.alphazero.update import make_optimizer, update
 from agents.files import write_json_atomic
+from agents.grow import grow_params, growth_problem
 from agents.network import NetworkConfig, apply, init_network, param_count
 from agents.search import NetworkEvaluator, SearchSettings, run_search
 from games import Game, SuiteError
@@ -109,6 +110,7 @@ class Trainer:
         self.checkpoints = TrainingCheckpoints(self.run_dir / "checkpoints", keep=config.keep_checkpoints)
         self._saved_config: dict[str, Any] | None = self._check_config_matches() if resume else None
         self._base_card: dict[str, Any] | None = None
+        self.notes: list[str] = []  # what a person should know about this start (a fallback)
         if config.init_from and not resume:
             params = self._initial_weights(config.init_from, params)
         total_updates = config.iterations * config.updates_per_iteration
@@ -124,7 +126,6 @@ class Trainer:
         self.positions = 0
         self.games_played = 0
         self.wall_seconds = 0.0
-        self.notes: list[str] = []  # what a person should know about this start (a fallback)
         self._damaged_steps: list[int] = []
         self._begun = False
         fresh_state = self._fresh_state(params)
@@ -173,9 +174,15 @@ class Trainer:
         except CheckpointError as err:
             raise TrainingError(f"cannot start from {path}: {err}") from None
         if config != self.net_config:
-            raise TrainingError(f"cannot start from {path}: its network is {config.kind} {config.channels}x"
-                                f"{config.blocks}, this run's is {self.net_config.kind} "
-                                f"{self.net_config.channels}x{self.net_config.blocks} (set --channels/--blocks)")
+            problem = growth_problem(config, self.net_config)
+            if problem:
+                raise TrainingError(f"cannot start from {path}: its network is {config.kind} {config.channels}x"
+                                    f"{config.blocks}, this run's is {self.net_config.kind} "
+                                    f"{self.net_config.channels}x{self.net_config.blocks}, and {problem} "
+                                    "(set --channels/--blocks)")
+            params = grow_params(config, params, self.net_config, fresh_params)
+            self.notes.append(f"grew {path}'s {config.channels}x{config.blocks} net to {self.net_config.blocks} "
+                              "blocks; the added blocks start as the identity, so it plays as before")
         return jax.tree.map(lambda fresh, loaded: jnp.asarray(loaded, fresh.dtype), fresh_params, params)
 
     def _fresh_state(self, params) -> dict[str, Any]:

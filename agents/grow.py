@@ -1,0 +1,65 @@
+"""Growing a trained residual net deeper without changing what it computes.
+
+Why: a model trained for hours on a CPU is the most expensive thing the suite owns. When it
+stops improving because the net is too small (issue 14: the 32x3 connect-four model did not
+move in 1 M more self-play positions), starting a bigger net from scratch throws those hours
+away. Appending residual blocks whose last LayerNorm has scale 0 and bias 0 makes each new
+block the identity (`relu(x + 0) = x`, since `x` is already a ReLU output), so the grown net
+plays exactly like the old one on its first iteration and training goes on from there; the
+zero scale still receives gradient, so the new blocks wake up (the zero-init residual trick
+of Goyal et al. 2017, https://arxiv.org/abs/1706.02677, used as a Net2DeeperNet).
+
+Only depth grows here: same kind, channels and heads. Widening would need the duplicated
+units' symmetry broken and is not offered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+from agents.network import NetworkConfig
+
+
+class GrowError(ValueError):
+    """The old net cannot be grown into the new one (one line, for the user)."""
+
+
+def growth_problem(old: NetworkConfig, new: NetworkConfig) -> str | None:
+    """Why `old` cannot be grown into `new` function-preservingly, or None if it can."""
+    same = ("game", "rows", "cols", "num_actions", "kind", "channels", "value_hidden")
+    differ = [f"{name} {getattr(old, name)} -> {getattr(new, name)}" for name in same
+              if getattr(old, name) != getattr(new, name)]
+    if differ:
+        return "only more residual blocks can be added (" + ", ".join(differ) + " differ)"
+    if old.kind != "resnet":
+        return f"only a resnet can be grown, not {old.kind}"
+    if new.blocks < old.blocks:
+        return f"the new net has fewer blocks ({new.blocks}) than the old one ({old.blocks})"
+    return None
+
+
+def grow_params(old: NetworkConfig, old_params: nnx.State, new: NetworkConfig, fresh_params: nnx.State) -> nnx.State:
+    """`fresh_params` (a freshly initialised `new` net) with `old_params` copied in and every
+    added block set to the identity. The result computes exactly what the old net did."""
+    problem = growth_problem(old, new)
+    if problem:
+        raise GrowError(problem)
+    old_tree: dict[str, Any] = old_params.to_pure_dict()
+    tree: dict[str, Any] = fresh_params.to_pure_dict()
+    for name, value in old_tree.items():
+        if name != "trunk":
+            tree[name] = value
+    for index in range(new.blocks):
+        if index < old.blocks:
+            tree["trunk"][index] = old_tree["trunk"][index]
+        else:
+            norm = tree["trunk"][index]["norm2"]
+            norm["scale"] = jnp.zeros_like(norm["scale"])
+            norm["bias"] = jnp.zeros_like(norm["bias"])
+    grown = jax.tree.map(lambda leaf: leaf, fresh_params)  # a copy with the same variable types
+    nnx.replace_by_pure_dict(grown, tree)
+    return grown

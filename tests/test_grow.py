@@ -1,0 +1,59 @@
+"""Growing a net deeper keeps what it computes (agents/grow.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import games
+from agents.grow import GrowError, grow_params, growth_problem
+from agents.network import apply, default_config, init_network
+
+
+def perturbed(params, seed: int):
+    """Trained-looking weights: every leaf moved off its initial value (LayerNorm scales too)."""
+    leaves, treedef = jax.tree.flatten(params)
+    keys = jax.random.split(jax.random.key(seed), len(leaves))
+    moved = [leaf + 0.3 * jax.random.normal(key, leaf.shape, leaf.dtype) for leaf, key in zip(leaves, keys, strict=True)]
+    return jax.tree.unflatten(treedef, moved)
+
+
+def test_added_blocks_start_as_the_identity():
+    game = games.make("connect4")
+    small = default_config(game, channels=8, blocks=2)
+    big = dataclasses.replace(small, blocks=5)
+    small_def, small_params = init_network(small, seed=0)
+    small_params = perturbed(small_params, seed=1)
+    big_def, fresh = init_network(big, seed=2)
+    fresh_copy = jax.tree.map(np.asarray, fresh)
+    grown = grow_params(small, small_params, big, fresh)
+    obs = jax.random.bernoulli(jax.random.key(3), 0.4, (64, 6, 7, 2)).astype(jnp.float32)
+    for old, new in zip(apply(small_def, small_params, obs), apply(big_def, grown, obs), strict=True):
+        np.testing.assert_allclose(np.asarray(old), np.asarray(new), atol=1e-6)
+    assert jax.tree.structure(grown) == jax.tree.structure(fresh)
+    for a, b in zip(jax.tree.leaves(fresh), jax.tree.leaves(fresh_copy), strict=True):
+        np.testing.assert_array_equal(np.asarray(a), b)  # the fresh net was not modified
+    # the new blocks' convolutions are fresh, not zero: they can learn once the scale moves
+    assert float(jnp.abs(grown["trunk"][4]["conv1"]["kernel"][...]).sum()) > 0
+    assert float(jnp.abs(grown["trunk"][4]["norm2"]["scale"][...]).sum()) == 0
+
+
+@pytest.mark.parametrize("change, words", [
+    (dict(channels=16), "channels 8 -> 16"),
+    (dict(blocks=1), "fewer blocks"),
+    (dict(value_hidden=99), "value_hidden"),
+])
+def test_only_depth_can_grow(change, words):
+    game = games.make("connect4")
+    small = default_config(game, channels=8, blocks=2)
+    other = dataclasses.replace(small, **change)
+    assert words in growth_problem(small, other)
+    with pytest.raises(GrowError, match=words.split()[0]):
+        grow_params(small, init_network(small)[1], other, init_network(other)[1])
+    mlp = default_config(game, kind="mlp", channels=8, blocks=1)
+    assert "resnet" in growth_problem(mlp, dataclasses.replace(mlp, blocks=2))
+    assert growth_problem(small, dataclasses.replace(small, blocks=4)) is None
