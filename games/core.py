@@ -62,7 +62,7 @@ class GameConfig:
         return self.cols if self.gravity else self.num_cells
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def winning_lines(rows: int, cols: int, k: int) -> np.ndarray:
     """All k-cell lines of the grid, as cell indices: [L, k] int32."""
     lines = []
@@ -75,7 +75,7 @@ def winning_lines(rows: int, cols: int, k: int) -> np.ndarray:
     return np.asarray(lines, dtype=np.int32).reshape(-1, k)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def lines_through_cells(rows: int, cols: int, k: int) -> np.ndarray:
     """For each cell, the lines through it, padded with a sentinel cell: [N, M, k] int32.
 
@@ -127,10 +127,8 @@ class Rules:
     def legal_mask(self, state: State) -> Array:
         """[A] bool: the actions the player to move may take; all False once the game is over."""
         cfg = self.config
-        if cfg.gravity:
-            free = state.board[: cfg.cols] == EMPTY  # a column is open while its top cell is
-        else:
-            free = state.board == EMPTY
+        # with gravity a column is open while its top cell is; without, every empty cell is a move
+        free = state.board[: cfg.cols] == EMPTY if cfg.gravity else state.board == EMPTY
         return free & ~state.terminal
 
     def _landing_cell(self, board: Array, action: Array) -> Array:

@@ -58,10 +58,10 @@ def layers(game: Game, max_ply: int | None = None, *, chunk: int = 65536):
         parts, part_paths = [], []
         for start in range(0, open_idx.size, chunk):
             idx = open_idx[start : start + chunk]
-            batch = jax.tree.map(lambda x: jnp.asarray(x[idx]), layer.states)
+            batch = jax.tree.map(lambda x, idx=idx: jnp.asarray(x[idx]), layer.states)
             children, legal = expand(batch)
             legal = np.asarray(legal).reshape(-1)
-            flat = jax.tree.map(lambda x: np.asarray(x).reshape(-1, *x.shape[2:])[legal], children)
+            flat = jax.tree.map(lambda x, legal=legal: np.asarray(x).reshape(-1, *x.shape[2:])[legal], children)
             parts.append(flat)
             part_paths.append(np.repeat(layer.paths[idx], game.num_actions)[legal])
         children = jax.tree.map(lambda *xs: np.concatenate(xs), *parts)
@@ -70,4 +70,4 @@ def layers(game: Game, max_ply: int | None = None, *, chunk: int = 65536):
         _, first, inverse = np.unique(boards.reshape(-1), return_index=True, return_inverse=True)
         merged_paths = np.zeros(first.shape[0], np.int64)
         np.add.at(merged_paths, inverse.reshape(-1), paths)
-        layer = Layer(layer.ply + 1, jax.tree.map(lambda x: x[first], children), merged_paths)
+        layer = Layer(layer.ply + 1, jax.tree.map(lambda x, first=first: x[first], children), merged_paths)

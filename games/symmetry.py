@@ -19,7 +19,7 @@ import numpy as np
 from games.core import GameConfig
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def symmetry_tables(config: GameConfig) -> tuple[np.ndarray, np.ndarray]:
     """Returns (cells [S, N], actions [S, A]) int32 permutations; index 0 is the identity."""
     rows, cols = config.rows, config.cols
