@@ -37,6 +37,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
+from agents.files import NEW_DIR_MODE
 from agents.network import NetworkConfig, abstract_network
 from games import Game, SpecError, SuiteError
 
@@ -127,6 +128,7 @@ def save_model(directory: str | os.PathLike[str], game: Game, config: NetworkCon
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
+        os.chmod(staging, target.stat().st_mode & 0o7777 if target.is_dir() else NEW_DIR_MODE)
         arrays = _flatten(params)
         bad = next((name for name, a in arrays.items() if not np.isfinite(a).all()), None)
         if bad is not None:

@@ -20,6 +20,7 @@ from pathlib import Path
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 NEW_FILE_MODE = 0o666 & ~_UMASK
+NEW_DIR_MODE = 0o777 & ~_UMASK  # the same for folders built in a mkdtemp (private 0700) and renamed
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
