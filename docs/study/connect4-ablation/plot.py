@@ -23,7 +23,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 LABELS = {"lineage": "released lineage", "run:c4-A": "A: baseline (32 sims every move)",
           "run:c4-B": "B: playout cap 25% x 64 / 8 sims + value mix 0.5",
           "run:c4-C": "C: value mix 0.5 only",
-          "run:c4-D": "D: A's iteration 90, then 50 iterations of cosine decay"}
+          "run:c4-D": "D: A's iteration 90, then 50 iterations of cosine decay",
+          "run:c4-E": "E: A's recipe on the release grown to 6 blocks (32x6)",
+          "run:c4-F": "F: A's recipe with random openings of 0-8 plies (not 0-36)"}
 
 
 def _points(totals: dict, source: str, agent: str, axis: str) -> list[tuple[float, int, int]]:
