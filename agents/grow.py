@@ -48,8 +48,8 @@ def grow_params(old: NetworkConfig, old_params: nnx.State, new: NetworkConfig, f
     problem = growth_problem(old, new)
     if problem:
         raise GrowError(problem)
-    old_tree: dict[str, Any] = old_params.to_pure_dict()
-    tree: dict[str, Any] = fresh_params.to_pure_dict()
+    old_tree: dict[str, Any] = nnx.to_pure_dict(old_params)
+    tree: dict[str, Any] = nnx.to_pure_dict(fresh_params)
     for name, value in old_tree.items():
         if name != "trunk":
             tree[name] = value
