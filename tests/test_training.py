@@ -118,13 +118,19 @@ def test_cli_train_export_plot_and_az_agent(tmp_path, capsys):
     assert "not a training run" in capsys.readouterr().err
 
 
-def test_a_run_can_start_from_a_released_model(tmp_path):
+def exported_tiny_model(tmp_path: Path) -> tuple[Path, Trainer]:
+    """A 2-iteration tiny run exported as a model folder, and that run's trainer (resumed)."""
     from agents.alphazero.export import export_run
 
     base_run = tmp_path / "base"
     train(tiny(iterations=2), base_run, verbose=False)
-    model = export_run(base_run, tmp_path / "model")
-    base = Trainer(tiny(iterations=2), base_run, resume=True)
+    return export_run(base_run, tmp_path / "model"), Trainer(tiny(iterations=2), base_run, resume=True)
+
+
+def test_a_run_can_start_from_a_released_model(tmp_path):
+    from agents.alphazero.export import export_run
+
+    model, base = exported_tiny_model(tmp_path)
 
     tuned = Trainer(tiny(iterations=3, init_from=str(model), seed=5), tmp_path / "tuned")
     for a, b in zip(leaves(base.params), leaves(tuned.params), strict=True):
@@ -144,10 +150,7 @@ def test_a_run_can_grow_a_released_model_deeper(tmp_path):
     from agents.alphazero.export import export_run
     from agents.network import apply
 
-    base_run = tmp_path / "base"
-    train(tiny(iterations=2), base_run, verbose=False)
-    model = export_run(base_run, tmp_path / "model")
-    base = Trainer(tiny(iterations=2), base_run, resume=True)
+    model, base = exported_tiny_model(tmp_path)
     deeper = Trainer(tiny(iterations=3, init_from=str(model), blocks=3), tmp_path / "deeper")
     assert any("grew" in note and "3 blocks" in note for note in deeper.notes)
     obs = jax.random.bernoulli(jax.random.key(1), 0.3, (32, 4, 5, 2)).astype(jnp.float32)
