@@ -161,11 +161,13 @@ def _root_noise(key: Array, logits: Array, legal: Array, fraction: float, alpha:
 
 
 def run_search(game: Game, evaluate: Evaluator, params: Any, states: State, key: Array, *,
-               settings: SearchSettings) -> SearchOutput:
+               settings: SearchSettings, gumbel_scale: Array | None = None) -> SearchOutput:
     """One batched search from `states` [B] (pure; jit it with game, evaluate and settings static).
 
     `settings` (agents/search_settings.py) chooses PUCT or Gumbel and their knobs. The same key
-    gives the same result, so evaluation is reproducible from a seed.
+    gives the same result, so evaluation is reproducible from a seed. `gumbel_scale` [B], for
+    Gumbel only, replaces `settings.temperature` root by root: self-play samples its first plies
+    (scale 1) and plays the rest noise-free (scale 0) in one search of the whole batch.
     """
     # mctx's vmapped backward costs time proportional to the tree per simulation; the batched
     # one gives bit-identical trees at a fraction of the cost (agents/mctx_backward.py). mctx
@@ -195,7 +197,7 @@ def run_search(game: Game, evaluate: Evaluator, params: Any, states: State, key:
         out = mctx.gumbel_muzero_policy(
             params, search_key, root, recurrent_fn, s.num_simulations,
             invalid_actions=invalid, max_num_considered_actions=s.max_num_considered_actions,
-            gumbel_scale=s.temperature,
+            gumbel_scale=s.temperature if gumbel_scale is None else gumbel_scale[:, None],
         )
     summary = out.search_tree.summary()
     return SearchOutput(

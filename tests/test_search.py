@@ -249,6 +249,29 @@ def test_temperature_and_noise_vary_the_choice() -> None:
     assert not np.array_equal(first, np.asarray(play(None, states, jax.random.key(1)).action))
 
 
+def test_a_per_root_gumbel_scale_samples_some_roots_and_not_others() -> None:
+    """Self-play's noise cut-off: roots given scale 0 play the same move under every key (the
+    noise-free choice of `temperature=0`), roots given scale 1 replay the sampling settings."""
+    game = games.make("tictactoe")
+    graphdef, params = init_network(default_config(game), seed=0)
+    evaluate = NetworkEvaluator(game, graphdef)
+    states = game.init_batch(16)
+
+    def search(temperature: float, scale=None):
+        return jax.jit(functools.partial(run_search, game, evaluate, gumbel_scale=scale,
+                                         settings=SearchSettings(16, policy="gumbel", temperature=temperature)))
+
+    half = jnp.arange(16) < 8  # roots 0-7 sample, 8-15 do not
+    mixed = search(1.0, jnp.where(half, 1.0, 0.0))
+    greedy = np.asarray(search(0.0)(params, states, jax.random.key(0)).action)
+    moves = [np.asarray(mixed(params, states, jax.random.key(k)).action) for k in range(4)]
+    sampled = [np.asarray(search(1.0)(params, states, jax.random.key(k)).action) for k in range(4)]
+    for k in range(4):
+        np.testing.assert_array_equal(moves[k][8:], greedy[8:])
+        np.testing.assert_array_equal(moves[k][:8], sampled[k][:8])
+    assert len({int(m) for k in range(4) for m in moves[k][:8]}) > 1
+
+
 def test_decide_reports_what_the_search_saw() -> None:
     game = games.make("tictactoe")
     agent = agents.make("mcts:sims=300", game, seed=0)

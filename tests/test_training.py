@@ -229,6 +229,24 @@ def test_playout_cap_randomization_and_value_mix(tmp_path):
     assert np.any((values != 0) & (np.abs(values) != 1))
 
 
+def test_gumbel_noise_stops_after_the_first_plies(tmp_path):
+    """With gumbel_noise_plies = 0 and no random openings self-play is noise-free: two seeds play
+    the same games from the same network; with the default (every move sampled) they differ."""
+
+    model, _ = exported_tiny_model(tmp_path)
+
+    def first_games(seed: int, **options) -> np.ndarray:
+        config = tiny(iterations=1, seed=seed, random_opening_plies=0, init_from=str(model), **options)
+        trainer = Trainer(config, tmp_path / f"run-{seed}-{len(options)}")
+        trainer.run_iteration()
+        return np.asarray(jax.device_get(trainer.buffer.data.observation))
+
+    np.testing.assert_array_equal(first_games(1, gumbel_noise_plies=0), first_games(2, gumbel_noise_plies=0))
+    assert not np.array_equal(first_games(1), first_games(2))
+    with pytest.raises(Exception, match="gumbel_noise_plies"):
+        tiny(gumbel_noise_plies=-2)
+
+
 def test_the_policy_loss_skips_positions_without_a_policy_target():
     from agents.alphazero.buffer import Samples
     from agents.alphazero.update import loss_fn

@@ -42,6 +42,11 @@ class TrainConfig:
     """Gumbel: actions sampled at the root."""
     temperature_moves: int = 4
     """PUCT: sample moves proportionally to visits for this many plies, then play the best."""
+    gumbel_noise_plies: int = -1
+    """Gumbel: sample moves (Gumbel noise at the paper's scale) only in positions with fewer than
+    this many stones, then play the noise-free choice, so that later moves do not throw away
+    the result the earlier positions learn as their value target; exploration then comes from
+    the first plies and the random openings (-1: sample every move, the paper's self-play)."""
     dirichlet_alpha: float = SearchSettings.dirichlet_alpha
     """PUCT: root noise concentration."""
     dirichlet_fraction: float = 0.25
@@ -162,6 +167,7 @@ LIMITS: dict[str, tuple[float | None, float | None, bool]] = {
     "num_simulations": (1, 10_000, False),
     "max_considered_actions": (1, MAX_CELLS, False),
     "temperature_moves": (0, MAX_CELLS, False),
+    "gumbel_noise_plies": (-1, MAX_CELLS, False),
     "dirichlet_alpha": (None, 100.0, True),
     "dirichlet_fraction": (0.0, 1.0, False),
     "full_search_fraction": (None, 1.0, True),

@@ -256,7 +256,10 @@ class Trainer:
         policy = cfg.search_policy
 
         def searched(settings: SearchSettings, params, states, key):
-            out = run_search(game, evaluate, params, states, key, settings=settings)
+            scale = None
+            if policy == "gumbel" and cfg.gumbel_noise_plies >= 0:
+                scale = jnp.where(states.ply < cfg.gumbel_noise_plies, settings.temperature, 0.0)
+            out = run_search(game, evaluate, params, states, key, settings=settings, gumbel_scale=scale)
             if policy == "puct":
                 target = out.visits / jnp.maximum(out.visits.sum(-1, keepdims=True), 1)
                 greedy = jnp.argmax(out.visits, axis=-1).astype(jnp.int32)
