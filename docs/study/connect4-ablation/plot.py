@@ -25,7 +25,9 @@ LABELS = {"lineage": "released lineage", "run:c4-A": "A: baseline (32 sims every
           "run:c4-C": "C: value mix 0.5 only",
           "run:c4-D": "D: A's iteration 90, then 50 iterations of cosine decay",
           "run:c4-E": "E: A's recipe on the release grown to 6 blocks (32x6)",
-          "run:c4-F": "F: A's recipe with random openings of 0-8 plies (not 0-36)"}
+          "run:c4-F": "F: A's recipe with random openings of 0-8 plies (not 0-36)",
+          "run:c4-H": "H: A's recipe with 128 simulations per move (not 32)",
+          "run:c4-I": "I: A's recipe with Gumbel noise only before ply 4"}
 
 
 def _points(totals: dict, source: str, agent: str, axis: str) -> list[tuple[float, int, int]]:
@@ -54,11 +56,15 @@ def main(source: str, target: str) -> None:
             xs = [x / 1e6 if axis == "positions" else x / 3600 for x, _, _ in points]
             ys = [100 * m / n for _, m, n in points]
             half = [100 * 1.96 * math.sqrt((m / n) * (1 - m / n) / n) for _, m, n in points]
-            style = dict(color="grey", marker="s") if source == "lineage" else dict(marker="o", markersize=3)
+            # tab10 without its grey (index 7), which marks the released lineage
+            runs = [c for i, c in enumerate(plt.cm.tab10.colors) if i != 7]
+            colour = runs[list(LABELS).index(source) % len(runs)]
+            style = (dict(color="grey", marker="s") if source == "lineage"
+                     else dict(color=colour, marker="o", markersize=3))
             ax.plot(xs, ys, label=label, **style)
             if source != "lineage":
                 ax.fill_between(xs, [y - h for y, h in zip(ys, half, strict=True)],
-                                [y + h for y, h in zip(ys, half, strict=True)], alpha=0.12)
+                                [y + h for y, h in zip(ys, half, strict=True)], color=colour, alpha=0.12)
         ax.set_title(f"{agent}: mistakes on the study's 3,000 positions", fontsize=10)
         ax.set_xlabel("self-play positions (millions, cumulative from the untrained net)" if axis == "positions"
                       else "training wall time (hours, cumulative, 2-core CPU shared by the runs)")
