@@ -29,6 +29,9 @@ LABELS = {"lineage": "released lineage", "run:c4-A": "A: baseline (32 sims every
           "run:c4-H": "H: A's recipe with 128 simulations per move (not 32)",
           "run:c4-I": "I: A's recipe with Gumbel noise only before ply 4"}
 
+# tab10 without its grey (index 7), which marks the released lineage
+RUN_COLOURS = [c for i, c in enumerate(plt.cm.tab10.colors) if i != 7]
+
 
 def _points(totals: dict, source: str, agent: str, axis: str) -> list[tuple[float, int, int]]:
     """(x, mistakes, positions) of one run and agent, x = self-play positions or wall seconds."""
@@ -56,9 +59,7 @@ def main(source: str, target: str) -> None:
             xs = [x / 1e6 if axis == "positions" else x / 3600 for x, _, _ in points]
             ys = [100 * m / n for _, m, n in points]
             half = [100 * 1.96 * math.sqrt((m / n) * (1 - m / n) / n) for _, m, n in points]
-            # tab10 without its grey (index 7), which marks the released lineage
-            runs = [c for i, c in enumerate(plt.cm.tab10.colors) if i != 7]
-            colour = runs[list(LABELS).index(source) % len(runs)]
+            colour = RUN_COLOURS[list(LABELS).index(source) % len(RUN_COLOURS)]
             style = (dict(color="grey", marker="s") if source == "lineage"
                      else dict(color=colour, marker="o", markersize=3))
             ax.plot(xs, ys, label=label, **style)

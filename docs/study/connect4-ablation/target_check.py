@@ -18,8 +18,7 @@ import numpy as np
 import orbax.checkpoint as ocp
 
 from agents.solver.solver import Solver, outcome_class
-
-PHASES = (("opening", 0, 12), ("middle", 13, 26), ("end", 27, 41))  # plies, as in the study's buckets
+from arena.study.positions import CONNECT4_BUCKETS  # the study's phases, by plies
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("checkpoint", help="an orbax training-state folder, e.g. RUN/checkpoints/90/default")
@@ -35,7 +34,7 @@ plies = planes.sum(axis=(1, 2, 3)).astype(int)
 solver = Solver("connect4")
 rng = np.random.default_rng(0)
 print(f"{args.checkpoint}: {valid.sum()} positions in the buffer")
-for name, lo, hi in PHASES:
+for name, (lo, hi) in CONNECT4_BUCKETS.items():
     index = np.flatnonzero((plies >= lo) & (plies <= hi))
     if args.per_phase:
         index = rng.choice(index, size=min(args.per_phase, index.size), replace=False)
