@@ -287,3 +287,75 @@ def test_a_runs_snapshots_form_a_learning_curve_for_the_study(tmp_path):
     assert [m.iteration for m in models] == [0, 1, 2]
     assert {m.source for m in models} == {"run:run"}
     assert models[0].positions == 0 and 0 < models[1].positions < models[2].positions
+
+
+def _first_legal_search(params, states, key):
+    """A deterministic stand-in for the search (first legal column), so that rollouts of any
+    length play the same games and only the cutting into rollouts differs."""
+    from games import make
+
+    legal = jax.vmap(make(GAME).legal_mask)(states)
+    action = jnp.argmax(legal, axis=-1).astype(jnp.int32)
+    return action, jax.nn.one_hot(action, legal.shape[-1]), jnp.zeros(action.shape, jnp.float32)
+
+
+def _stored(samples, keep) -> list[tuple]:
+    samples, keep = jax.device_get((samples, keep))
+    rows = zip(samples.observation[keep], samples.value[keep], samples.policy[keep], strict=True)
+    return sorted((o.tobytes(), float(v), p.tobytes()) for o, v, p in rows)
+
+
+def test_carried_rollouts_store_every_position_of_a_finished_game_once():
+    """Two rollouts of T moves with the carry store exactly what one rollout of 2T stores, with
+    the same targets; without it, the games cut by the first rollout's end lose their positions."""
+    from agents.alphazero import selfplay
+    from games import make
+
+    game = make(GAME)
+    steps, batch = 7, 4  # games here last 7-20 moves, so most are cut
+    start = game.init_batch(batch)
+    play = jax.jit(lambda states: selfplay.rollout(game, _first_legal_search, None, states, jax.random.key(0),
+                                                   steps, 0))
+    mid, first = play(start)
+    _, second = play(mid)
+    whole = jax.tree.map(lambda a, b: jnp.concatenate([a, b]), first, second)
+    expected = _stored(*selfplay.to_samples(whole))
+
+    pending = selfplay.no_pending(steps, batch, (game.config.rows, game.config.cols, 2), game.num_actions)
+    samples_1, keep_1, pending = selfplay.carry_samples(pending, first)
+    samples_2, keep_2, _ = selfplay.carry_samples(pending, second)
+    assert sorted(_stored(samples_1, keep_1) + _stored(samples_2, keep_2)) == expected
+
+    dropped = _stored(*selfplay.to_samples(first)) + _stored(*selfplay.to_samples(second))
+    assert len(dropped) < len(expected)
+    # the first rollout's positions of games that ended in the second are what the carry adds
+    assert int(np.sum(keep_2)) > int(np.sum(selfplay.to_samples(second)[1]))
+
+
+def test_the_carry_is_checkpointed_and_older_runs_resume_without_it(tmp_path):
+    """A run keeps its unfinished games' positions across iterations (more stored than without),
+    resumes with them exactly, and a run saved before the option existed resumes only with
+    --no-carry-unfinished, with a one-line hint."""
+    config = tiny(iterations=3, checkpoint_every=1)
+    carried = Trainer(config, tmp_path / "carried")
+    legacy = Trainer(tiny(iterations=3, carry_unfinished=False), tmp_path / "legacy")
+    stored = {"carried": 0, "legacy": 0}
+    for _ in range(3):
+        stored["carried"] += carried.run_iteration().metrics["new_positions"]
+        stored["legacy"] += legacy.run_iteration().metrics["new_positions"]
+    assert stored["carried"] > stored["legacy"]
+    carried.save()
+    again = Trainer(config, tmp_path / "carried", resume=True)
+    for a, b in zip(leaves(carried.pending), leaves(again.pending), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+    legacy.save()
+    saved = json.loads((tmp_path / "legacy" / "config.json").read_text())
+    del saved["carry_unfinished"]  # as a run from before the option wrote it
+    (tmp_path / "legacy" / "config.json").write_text(json.dumps(saved))
+    with pytest.raises(TrainingError, match="carry_unfinished was False in this run, now True; pass "
+                                            "--no-carry-unfinished"):
+        Trainer(config, tmp_path / "legacy", resume=True)
+    resumed = Trainer(tiny(iterations=4, carry_unfinished=False), tmp_path / "legacy", resume=True)
+    assert resumed.iteration == 3 and resumed.pending is None
+    resumed.run_iteration()

@@ -60,6 +60,10 @@ class TrainConfig:
     value_target_mix: float = 0.0
     """Value target = (1 - m) x the game's result + m x the search's root value of the position
     (0: the result alone; the search value is less noisy, the result unbiased)."""
+    carry_unfinished: bool = True
+    """Keep a rollout's games that have not ended yet and store their positions when they end in
+    the next rollout (--no-carry-unfinished: drop them, as runs made before this option did;
+    their saved config lacks the key and resumes only so)."""
     channels: int = 32
     """Network width (conv channels or MLP units)."""
     blocks: int = 2
@@ -154,6 +158,9 @@ class TrainConfig:
         return cls(**check_options(data))
 
 
+# The value of an option that a run's saved config.json lacks because the run is older than the
+# option, where that differs from today's default: such a run behaved so and resumes only so.
+LEGACY_VALUES: dict[str, Any] = {"carry_unfinished": False}
 MAX_ARRAY_ELEMENTS = 2**31 - 1
 MAX_CONFIG_BYTES = 1 << 20
 # (minimum, maximum, strictly positive) of every numeric option: wide enough for a big GPU,

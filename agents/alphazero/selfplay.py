@@ -7,8 +7,12 @@ which plain self-play almost never visits and which a perfect-play evaluation co
 docs/references.md on the plateau).
 
 Value targets are the final result from each mover's point of view, found by a reverse scan,
-optionally mixed with the search's root value; positions whose game has not ended by the end of
-the rollout get no target (masked out). A move searched cheaply (playout-cap randomization)
+optionally mixed with the search's root value. A game still in progress at the end of a rollout
+has no result yet: `carry_samples` keeps that rollout as `Pending` and hands out its unfinished
+positions when their game ends in the next one. Without the carry (`to_samples` alone, runs made
+before it existed) those positions are dropped, about a third of all connect-four positions, most
+of them the first moves of the longest games (a game's first position survives only if the whole
+game fits in one rollout). A move searched cheaply (playout-cap randomization)
 stores an all-zero policy target, which the loss skips: its search is too shallow to teach the
 policy, but its game still teaches the value.
 """
@@ -92,11 +96,9 @@ def rollout(game: Game, search_fn: SearchFn, params, states: State, key: jax.Arr
     return states, trajectory
 
 
-def to_samples(trajectory: Trajectory, value_mix: float = 0.0) -> tuple[Samples, jax.Array]:
-    """Flattens a trajectory into samples [T*B] and a mask of those with a known result.
-
-    The value target is (1 - value_mix) x the game's result + value_mix x the root value.
-    """
+def _results(trajectory: Trajectory) -> tuple[jax.Array, jax.Array]:
+    """(result for the mover [T, B], known [T, B]): each position's game result, where its game
+    ends within the trajectory, found by a reverse scan."""
 
     def backward(carry, t):
         value_next, known_next = carry
@@ -108,11 +110,65 @@ def to_samples(trajectory: Trajectory, value_mix: float = 0.0) -> tuple[Samples,
     batch = trajectory.reward.shape[1]
     init = (jnp.zeros((batch,), jnp.float32), jnp.zeros((batch,), bool))
     _, (values, known) = jax.lax.scan(backward, init, (trajectory.reward, trajectory.terminal), reverse=True)
-    flat = lambda x: x.reshape((-1,) + x.shape[2:])  # noqa: E731
-    samples = Samples(
-        observation=flat(trajectory.observation),
-        policy=flat(trajectory.policy),
-        value=flat(values if value_mix == 0.0 else (1.0 - value_mix) * values + value_mix * trajectory.root_value),
-        legal=flat(trajectory.legal),
+    return values, known
+
+
+def _flat(x: jax.Array) -> jax.Array:
+    return x.reshape((-1,) + x.shape[2:])
+
+
+def _samples(trajectory: Trajectory, values: jax.Array, value_mix: float) -> Samples:
+    """Samples [T*B], time-major; value target (1 - value_mix) x result + value_mix x root value."""
+    if value_mix != 0.0:
+        values = (1.0 - value_mix) * values + value_mix * trajectory.root_value
+    return Samples(observation=_flat(trajectory.observation), policy=_flat(trajectory.policy),
+                   value=_flat(values), legal=_flat(trajectory.legal))
+
+
+def to_samples(trajectory: Trajectory, value_mix: float = 0.0) -> tuple[Samples, jax.Array]:
+    """Flattens a trajectory into samples [T*B] and a mask of those with a known result.
+
+    The value target is (1 - value_mix) x the game's result + value_mix x the root value.
+    """
+    values, known = _results(trajectory)
+    return _samples(trajectory, values, value_mix), _flat(known)
+
+
+@struct.dataclass
+class Pending:
+    """The previous rollout, kept until the games it left unfinished have ended."""
+
+    trajectory: Trajectory  # [T, B] leading axes, as the rollout returned it
+    emitted: jax.Array  # [T, B] bool: handed out already (its game ended in that rollout)
+
+
+def no_pending(steps: int, batch: int, observation_shape: tuple[int, ...], num_actions: int) -> Pending:
+    """A `Pending` that hands out nothing (before the first rollout): zeros, all emitted."""
+    lead = (steps, batch)
+    zeros = Trajectory(
+        observation=jnp.zeros(lead + tuple(observation_shape), jnp.float32),
+        policy=jnp.zeros(lead + (num_actions,), jnp.float32),
+        root_value=jnp.zeros(lead, jnp.float32),
+        legal=jnp.zeros(lead + (num_actions,), bool),
+        reward=jnp.zeros(lead, jnp.float32),
+        terminal=jnp.zeros(lead, bool),
     )
-    return samples, flat(known)
+    return Pending(trajectory=zeros, emitted=jnp.ones(lead, bool))
+
+
+def carry_samples(pending: Pending, trajectory: Trajectory, value_mix: float = 0.0
+                  ) -> tuple[Samples, jax.Array, Pending]:
+    """Samples [2T*B] of the pending and the new rollout, the mask of those to store, and the
+    new `Pending`.
+
+    The two rollouts are one stretch of play in every game slot (games carry over between
+    rollouts), so their results are found together: a pending position is stored once its game
+    has ended, here, unless it was stored before; a new position once its game has ended within
+    this rollout. A game longer than a rollout (more moves than `rollout_steps`; never in
+    connect four at 42 steps) would still lose the positions of its first rollout.
+    """
+    joined = jax.tree.map(lambda a, b: jnp.concatenate([a, b]), pending.trajectory, trajectory)
+    values, known = _results(joined)
+    steps = trajectory.reward.shape[0]
+    keep = jnp.concatenate([known[:-steps] & ~pending.emitted, known[-steps:]])
+    return _samples(joined, values, value_mix), _flat(keep), Pending(trajectory, known[-steps:])

@@ -26,7 +26,7 @@ from jax.sharding import PartitionSpec as P
 
 from agents.alphazero import buffer as replay
 from agents.alphazero import selfplay
-from agents.alphazero.config import TrainConfig
+from agents.alphazero.config import LEGACY_VALUES, TrainConfig
 from agents.alphazero.metrics import MetricsLog
 from agents.alphazero.state_io import TrainingCheckpointError, TrainingCheckpoints
 from agents.alphazero.update import make_optimizer, update
@@ -106,6 +106,7 @@ class Trainer:
         self.mesh = Mesh(np.asarray(devices), ("data",))
         self.replicated = NamedSharding(self.mesh, P())
         self.sharded = NamedSharding(self.mesh, P("data"))
+        self.time_sharded = NamedSharding(self.mesh, P(None, "data"))  # [T, B] of the games in flight
         self.graphdef, params = init_network(self.net_config, seed=config.seed)
         self.checkpoints = TrainingCheckpoints(self.run_dir / "checkpoints", keep=config.keep_checkpoints)
         self._saved_config: dict[str, Any] | None = self._check_config_matches() if resume else None
@@ -192,19 +193,25 @@ class Trainer:
                                            max_plies=self.opening_plies))(key)
         buf = replay.empty(cfg.buffer_size, (self.game.config.rows, self.game.config.cols, 2),
                            self.game.num_actions)
-        return {
+        state = {
             "params": params,
             "opt_state": self.optimizer.init(params),
             "buffer": buf,
             "games": states,
             "counters": counters(),
         }
+        if cfg.carry_unfinished:  # only then: older runs' checkpoints have no such entry
+            state["pending"] = selfplay.no_pending(cfg.rollout_steps, cfg.num_envs,
+                                                   (self.game.config.rows, self.game.config.cols, 2),
+                                                   self.game.num_actions)
+        return state
 
     def _load_state(self, state: dict[str, Any]) -> None:
         self.params = jax.device_put(state["params"], self.replicated)
         self.opt_state = jax.device_put(state["opt_state"], self.replicated)
         self.buffer = jax.device_put(state["buffer"], self.replicated)
         self.games = jax.device_put(state["games"], self.sharded)
+        self.pending = jax.device_put(state["pending"], self.time_sharded) if "pending" in state else None
         counters = state["counters"]
         self.iteration = int(counters["iteration"])
         self.positions = int(counters["positions"])
@@ -212,13 +219,16 @@ class Trainer:
         self.wall_seconds = float(counters["wall_seconds"])
 
     def state(self) -> dict[str, Any]:
-        return {
+        state = {
             "params": self.params,
             "opt_state": self.opt_state,
             "buffer": self.buffer,
             "games": self.games,
             "counters": counters(self.iteration, self.positions, self.games_played, self.wall_seconds),
         }
+        if self.pending is not None:
+            state["pending"] = self.pending
+        return state
 
     def _check_config_matches(self) -> dict[str, Any]:
         """The run's saved config.json, if this config may continue it (only `iterations` may differ)."""
@@ -233,11 +243,13 @@ class Trainer:
             raise TrainingError(f"cannot resume: {path} does not hold a JSON object")
         current = self.config.to_json()
         defaults = TrainConfig.__dataclass_fields__
-        differing = sorted(k for k in current if k != "iterations"
-                           and saved.get(k, defaults[k].default) != current[k])
+        was = {k: saved[k] if k in saved else LEGACY_VALUES.get(k, defaults[k].default) for k in current}
+        differing = sorted(k for k in current if k != "iterations" and was[k] != current[k])
         if differing:
             k = differing[0]
-            raise TrainingError(f"cannot resume: option {k} was {saved.get(k)!r} in this run, now {current[k]!r}")
+            flag = k.replace("_", "-")
+            hint = (f"; pass --{flag}" if was[k] is True else f"; pass --no-{flag}") if isinstance(was[k], bool) else ""
+            raise TrainingError(f"cannot resume: option {k} was {was[k]!r} in this run, now {current[k]!r}{hint}")
         return saved
 
     # ---- jitted pieces -----------------------------------------------------------------
@@ -283,13 +295,16 @@ class Trainer:
             return jax.lax.cond(full, functools.partial(searched, cfg.search_settings()), fast,
                                 params, states, k_search)
 
-        def play(params, games, buf, key):
+        def play(params, games, pending, buf, key):
             games, trajectory = selfplay.rollout(game, search_fn, params, games, key, cfg.rollout_steps,
                                                  opening)
-            samples, known = selfplay.to_samples(trajectory, cfg.value_target_mix)
+            if pending is None:
+                samples, known = selfplay.to_samples(trajectory, cfg.value_target_mix)
+            else:
+                samples, known, pending = selfplay.carry_samples(pending, trajectory, cfg.value_target_mix)
             buf = replay.add(buf, samples, known)
             stats = {"games": jnp.sum(trajectory.terminal), "new_positions": jnp.sum(known)}
-            return games, buf, stats
+            return games, pending, buf, stats
 
         def train_step(params, opt_state, buf, key):
             batch = replay.sample(buf, key, cfg.batch_size, game.config, cfg.augment)
@@ -311,7 +326,7 @@ class Trainer:
                 metrics.append(m)
             return params, opt_state, average(metrics)
 
-        self._play = jax.jit(play, out_shardings=(sharded, replicated, replicated))
+        self._play = jax.jit(play, out_shardings=(sharded, self.time_sharded, replicated, replicated))
         self._train = train
         _COMPILED[cache_key] = (self._play, self._train)
 
@@ -323,14 +338,14 @@ class Trainer:
         """One self-play rollout plus `updates_per_iteration` gradient steps."""
         start = time.perf_counter()
         k_play, k_train = jax.random.split(self.iteration_key(self.iteration))
-        games, buf, stats = self._play(self.params, self.games, self.buffer, k_play)
+        games, pending, buf, stats = self._play(self.params, self.games, self.pending, self.buffer, k_play)
         params, opt_state, metrics = self._train(self.params, self.opt_state, buf, k_train)
         metrics = {k: float(v) for k, v in metrics.items()}
         stats = {k: int(v) for k, v in stats.items()}
         if not all(math.isfinite(v) for v in metrics.values()):
             raise TrainingError(f"non-finite loss at iteration {self.iteration + 1} ({metrics}); "
                                 "stopped, the last good checkpoint is kept")
-        self.games, self.buffer, self.params, self.opt_state = games, buf, params, opt_state
+        self.games, self.pending, self.buffer, self.params, self.opt_state = games, pending, buf, params, opt_state
         elapsed = time.perf_counter() - start
         self.iteration += 1
         played = self.config.num_envs * self.config.rollout_steps

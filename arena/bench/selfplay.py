@@ -113,8 +113,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"network: {trainer.parameter_count():,} parameters", flush=True)
         key = jax.random.key(args.seed)
         start = time.perf_counter()
-        state = {"games": trainer.games, "buf": trainer.buffer}
-        state["games"], state["buf"], _ = trainer._play(trainer.params, state["games"], state["buf"], key)
+        state = {"games": trainer.games, "pending": trainer.pending, "buf": trainer.buffer}
+        state["games"], state["pending"], state["buf"], _ = trainer._play(
+            trainer.params, state["games"], state["pending"], state["buf"], key)
         jax.block_until_ready(state["buf"])
         print(f"first call (compile or cache load): {time.perf_counter() - start:.1f} s", flush=True)
 
@@ -122,8 +123,9 @@ def run(args: argparse.Namespace) -> int:
             runs = []
             for i in range(args.repeats):
                 start = time.perf_counter()
-                state["games"], state["buf"], _ = trainer._play(
-                    trainer.params, state["games"], state["buf"], jax.random.fold_in(key, 1 + r * args.repeats + i))
+                state["games"], state["pending"], state["buf"], _ = trainer._play(
+                    trainer.params, state["games"], state["pending"], state["buf"],
+                    jax.random.fold_in(key, 1 + r * args.repeats + i))
                 jax.block_until_ready(state["buf"])
                 runs.append(args.batch * args.steps / (time.perf_counter() - start))
             return runs
