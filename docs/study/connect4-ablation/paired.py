@@ -8,6 +8,10 @@ is what makes small differences visible: the 95% intervals of two independent ra
 positions overlap for differences under about 1.5 points.
 
     python docs/study/connect4-ablation/paired.py STUDY_DIR [BASE_MODEL]
+    python docs/study/connect4-ablation/paired.py STUDY_DIR --pairs RUN_A RUN_B
+
+`--pairs` compares two runs snapshot by snapshot instead (RUN_A's it-N against RUN_B's it-N,
+e.g. `run:c4-J run:c4-J0`): fixed and new are then RUN_A's against RUN_B's.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ def mcnemar_p(fixed: int, broken: int) -> float:
     return min(1.0, 2 * sum(math.comb(n, i) for i in range(min(fixed, broken) + 1)) / 2**n)
 
 
-def main(folder: str, base: str = "lineage:base-released") -> None:
+def read_flags(folder: str) -> dict[tuple[str, str], dict[str, list[bool]]]:
+    """{(agent, model): {bucket: [mistake?] per position}} of a study folder's network cells."""
     game = games.make("connect4")
     positions = [Position.from_json(p, game) for p in json.loads(Path(folder, "positions.json").read_text())["positions"]]
     by_bucket = {b: [p for p in positions if p.bucket == b] for b in BUCKETS}
@@ -44,18 +49,51 @@ def main(folder: str, base: str = "lineage:base-released") -> None:
         agent, model = cell["name"].split("@", 1)
         marks = [is_mistake_label(p, a)[0] for p, a in zip(by_bucket[cell["bucket"]], cell["actions"], strict=True)]
         flags.setdefault((agent, model), {})[cell["bucket"]] = marks
+    return {k: v for k, v in flags.items() if len(v) == len(BUCKETS)}
+
+
+def compare(ref: list[bool], every: list[bool]) -> tuple[int, int, float]:
+    """(fixed, new, McNemar p) of `every` against `ref`, position by position."""
+    fixed = sum(r and not x for r, x in zip(ref, every, strict=True))
+    new = sum(x and not r for r, x in zip(ref, every, strict=True))
+    return fixed, new, mcnemar_p(fixed, new)
+
+
+def split(marks: dict[str, list[bool]]) -> str:
+    return "/".join(str(sum(marks[b])) for b in BUCKETS)
+
+
+def main(folder: str, base: str = "lineage:base-released") -> None:
+    flags = read_flags(folder)
     for agent in sorted({a for a, _ in flags}, reverse=True):
         print(f"{agent}: mistakes of 3000 (opening/middle/end); against {base}: fixed, new, McNemar p")
         ref = [x for b in BUCKETS for x in flags[(agent, base)][b]]
         for (a, model), marks in flags.items():
-            if a != agent or len(marks) < len(BUCKETS):
+            if a != agent:
                 continue
             every = [x for b in BUCKETS for x in marks[b]]
-            fixed = sum(r and not x for r, x in zip(ref, every, strict=True))
-            new = sum(x and not r for r, x in zip(ref, every, strict=True))
-            split = "/".join(str(sum(marks[b])) for b in BUCKETS)
-            print(f"  {model:26s} {sum(every):4d} ({split:11s}) fixed {fixed:3d} new {new:3d} p={mcnemar_p(fixed, new):.3f}")
+            fixed, new, p = compare(ref, every)
+            print(f"  {model:26s} {sum(every):4d} ({split(marks):11s}) fixed {fixed:3d} new {new:3d} p={p:.3f}")
+
+
+def pairs(folder: str, run_a: str, run_b: str) -> None:
+    """RUN_A's snapshots against RUN_B's of the same iteration."""
+    flags = read_flags(folder)
+    for agent in sorted({a for a, _ in flags}, reverse=True):
+        print(f"{agent}: mistakes of 3000 (opening/middle/end), {run_a} against {run_b} at equal iterations: "
+              "fixed, new, McNemar p")
+        snapshots = sorted(m.split(":", 2)[2] for a, m in flags if a == agent and m.startswith(run_a + ":"))
+        for snap in snapshots:
+            a, b = flags.get((agent, f"{run_a}:{snap}")), flags.get((agent, f"{run_b}:{snap}"))
+            if a is None or b is None:
+                continue
+            fixed, new, p = compare([x for k in BUCKETS for x in b[k]], [x for k in BUCKETS for x in a[k]])
+            print(f"  {snap}  {sum(map(sum, a.values())):4d} ({split(a):11s}) against "
+                  f"{sum(map(sum, b.values())):4d} ({split(b):11s}) fixed {fixed:3d} new {new:3d} p={p:.3f}")
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    if len(sys.argv) == 5 and sys.argv[2] == "--pairs":
+        pairs(sys.argv[1], sys.argv[3], sys.argv[4])
+    else:
+        main(*sys.argv[1:])

@@ -5,6 +5,11 @@ set against self-play positions (top) and training wall time (bottom), one line 
 released lineage it continues in grey; shaded: 95% normal-approximation bands of each point.
 
     python docs/study/connect4-ablation/plot.py docs/study/connect4-ablation/training.csv docs/img/connect4-ablation.png
+    python docs/study/connect4-ablation/plot.py --from-scratch docs/study/connect4-ablation/training.csv docs/img/connect4-carry.png
+
+`--from-scratch` draws the runs that start from an untrained net (J, J0: issue 14's fourth round)
+against self-play positions only (they ran side by side, so their wall times are those of a
+shared CPU), with the released lineage's untrained, first-stage and released points in grey.
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ LABELS = {"lineage": "released lineage", "run:c4-A": "A: baseline (32 sims every
           "run:c4-F": "F: A's recipe with random openings of 0-8 plies (not 0-36)",
           "run:c4-H": "H: A's recipe with 128 simulations per move (not 32)",
           "run:c4-I": "I: A's recipe with Gumbel noise only before ply 4"}
+FROM_SCRATCH = {"lineage": "released lineage: untrained, stage 1 (1.85 M), release (3.14 M)",
+                "run:c4-J": "J: stage 1's recipe, 86 iterations, unfinished games carried",
+                "run:c4-J0": "J0: the same without the carry (as every earlier run)"}
 
 # tab10 without its grey (index 7), which marks the released lineage
 RUN_COLOURS = [c for i, c in enumerate(plt.cm.tab10.colors) if i != 7]
@@ -39,29 +47,33 @@ def _points(totals: dict, source: str, agent: str, axis: str) -> list[tuple[floa
                   for (s, a, pos, wall), (m, n) in totals.items() if s == source and a == agent)
 
 
-def main(source: str, target: str) -> None:
+def main(source: str, target: str, from_scratch: bool = False) -> None:
+    labels = FROM_SCRATCH if from_scratch else LABELS
+    axes = ("positions",) if from_scratch else ("positions", "wall")
     totals: dict[tuple[str, str, int, float], list[int]] = defaultdict(lambda: [0, 0])
     for row in csv.DictReader(Path(source).read_text().splitlines()):
-        if row["model"] == "lineage:untrained":
+        if row["model"] == "lineage:untrained" and not from_scratch:
             continue
         key = (row["source"], row["agent"], int(row["selfplay_positions"]), float(row["training_wall_s"]))
         totals[key][0] += int(row["mistakes"])
         totals[key][1] += int(row["positions"])
-    fig, grid = plt.subplots(2, 2, figsize=(11, 8), sharey=True)
-    panels = [(r, c, agent, axis) for r, axis in enumerate(("positions", "wall"))
+    fig, grid = plt.subplots(len(axes), 2, figsize=(11, 4 * len(axes)), sharey=True, squeeze=False)
+    panels = [(r, c, agent, axis) for r, axis in enumerate(axes)
               for c, agent in enumerate(("policy", "az:sims=32"))]
     for r, c, agent, axis in panels:
         ax = grid[r][c]
-        for source, label in LABELS.items():
+        for source, label in labels.items():
             points = _points(totals, source, agent, axis)
             if not points:
                 continue
             xs = [x / 1e6 if axis == "positions" else x / 3600 for x, _, _ in points]
             ys = [100 * m / n for _, m, n in points]
             half = [100 * 1.96 * math.sqrt((m / n) * (1 - m / n) / n) for _, m, n in points]
-            colour = RUN_COLOURS[list(LABELS).index(source) % len(RUN_COLOURS)]
+            colour = RUN_COLOURS[list(labels).index(source) % len(RUN_COLOURS)]
             style = (dict(color="grey", marker="s") if source == "lineage"
                      else dict(color=colour, marker="o", markersize=3))
+            if source == "lineage" and from_scratch:  # three separate runs' ends, not a curve
+                style["linestyle"] = "none"
             ax.plot(xs, ys, label=label, **style)
             if source != "lineage":
                 ax.fill_between(xs, [y - h for y, h in zip(ys, half, strict=True)],
@@ -78,4 +90,6 @@ def main(source: str, target: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    flag = "--from-scratch" in sys.argv
+    paths = [a for a in sys.argv[1:] if a != "--from-scratch"]
+    main(paths[0], paths[1], from_scratch=flag)
