@@ -32,7 +32,8 @@ LABELS = {"lineage": "released lineage", "run:c4-A": "A: baseline (32 sims every
           "run:c4-E": "E: A's recipe on the release grown to 6 blocks (32x6)",
           "run:c4-F": "F: A's recipe with random openings of 0-8 plies (not 0-36)",
           "run:c4-H": "H: A's recipe with 128 simulations per move (not 32)",
-          "run:c4-I": "I: A's recipe with Gumbel noise only before ply 4"}
+          "run:c4-I": "I: A's recipe with Gumbel noise only before ply 4",
+          "run:c4-K": "K: A's recipe with unfinished games carried"}
 FROM_SCRATCH = {"lineage": "released lineage: untrained, stage 1 (1.85 M), release (3.14 M)",
                 "run:c4-J": "J: stage 1's recipe, 86 iterations, unfinished games carried",
                 "run:c4-J0": "J0: the same without the carry (as every earlier run)"}
