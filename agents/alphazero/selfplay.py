@@ -10,7 +10,7 @@ Value targets are the final result from each mover's point of view, found by a r
 optionally mixed with the search's root value. A game still in progress at the end of a rollout
 has no result yet: `carry_samples` keeps that rollout as `Pending` and hands out its unfinished
 positions when their game ends in the next one. Without the carry (`to_samples` alone, runs made
-before it existed) those positions are dropped, about a third of all connect-four positions, most
+before it existed) those positions are dropped, about 30% of all connect-four positions, most
 of them the first moves of the longest games (a game's first position survives only if the whole
 game fits in one rollout). A move searched cheaply (playout-cap randomization)
 stores an all-zero policy target, which the loss skips: its search is too shallow to teach the
