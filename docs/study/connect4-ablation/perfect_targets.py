@@ -1,0 +1,278 @@
+"""Is the network or are its targets what holds the connect-four model back?
+
+Issue 14's continuations (A-K) all leave the raw policy at about 178 mistakes of the study's
+3,000 positions, whatever the data, search or schedule. Two readings fit: the 32x3 net cannot
+represent a better policy (capacity), or its self-play targets are too wrong to teach one
+(target_check.py: a fifth of the decided opening positions carry the wrong value sign). This
+script separates them on one fixed set of positions, a run's replay buffer:
+
+- `label`: every distinct board of the buffer gets the perfect-play outcome (loss/draw/win) of
+  each move from the solver (weak analysis, opening book on), in a seeded random order, so that
+  any prefix of the work is a random sample; resumable (one JSON line per board).
+- `train`: a fresh network learns the buffer's entries (duplicates kept, as self-play trained on
+  them) for a fixed number of updates, with the trainer's own sampler, augmentation, loss and
+  optimizer, on either the buffer's self-play targets (`--targets selfplay`) or perfect ones
+  (`--targets perfect`: the policy uniform over the moves that keep the best outcome, the value
+  that outcome). Only entries whose board is labelled are used, so both arms see the same
+  positions. Snapshots are saved as a run folder that `arena study compute --lineage` scores;
+  the optimizer state is saved with each, and the same command resumes an interrupted run.
+
+A diagnostic, not a way to make a release: a model taught by the solver is not a self-play
+model. What it tells: the mistakes a net of this size makes when its targets are perfect (so
+whether a better policy fits in it), and how much of the gap the targets alone explain.
+
+    python docs/study/connect4-ablation/perfect_targets.py label RUN/checkpoints/N/default LABELS_DIR
+    python docs/study/connect4-ablation/perfect_targets.py check RUN/checkpoints/N/default LABELS_DIR
+    python docs/study/connect4-ablation/perfect_targets.py train RUN/checkpoints/N/default LABELS_DIR OUT \
+        --targets perfect|selfplay --channels 32 --blocks 3 --steps 6000 --snapshot-every 1000
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+
+UNIQUE_FILE = "boards.npz"
+# Per board, one JSON line of every move's value for the mover (null: illegal): its outcome
+# (-1/0/1, the solver's weak analysis) or its exact Pons score (full analysis, slower).
+LABELS_FILES = {"outcome": "labels.jsonl", "exact": "labels-exact.jsonl"}
+ILLEGAL = -100  # below every Pons score
+
+
+def load_buffer(checkpoint: str) -> dict[str, np.ndarray]:
+    """The valid entries of a training checkpoint's replay buffer, as host arrays."""
+    import orbax.checkpoint as ocp
+
+    with ocp.StandardCheckpointer() as checkpointer:
+        state = checkpointer.restore(str(Path(checkpoint).resolve()))
+    valid = np.asarray(state["['buffer'].valid"]).astype(bool)
+    return {name: np.asarray(state[f"['buffer'].data.{name}"])[valid]
+            for name in ("observation", "policy", "value", "legal")}
+
+
+def distinct(observation: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct observations [U, rows, cols, 2], index of each entry's board in them [N])."""
+    flat = observation.reshape(len(observation), -1).astype(np.int8)
+    boards, inverse = np.unique(flat, axis=0, return_inverse=True)
+    return boards.reshape(-1, *observation.shape[1:]), inverse.reshape(-1)
+
+
+def to_board(planes: np.ndarray) -> np.ndarray:
+    """Mover's and opponent's planes -> the games layout (+1 first player), as the solver reads it."""
+    ply = int(planes.sum())
+    mover = 1 if ply % 2 == 0 else -1
+    return (planes[..., 0] * mover - planes[..., 1] * mover).astype(np.int8).reshape(-1)
+
+
+def label(args: argparse.Namespace) -> None:
+    from agents.solver.solver import Solver
+
+    folder = Path(args.labels)
+    folder.mkdir(parents=True, exist_ok=True)
+    unique_path = folder / UNIQUE_FILE
+    if not unique_path.exists():
+        buf = load_buffer(args.checkpoint)
+        boards, _ = distinct(buf["observation"])
+        order = np.random.default_rng(args.seed).permutation(len(boards))
+        tmp = folder / ".boards.tmp.npz"
+        np.savez_compressed(tmp, boards=boards[order], checkpoint=np.array(str(args.checkpoint)))
+        os.replace(tmp, unique_path)
+    boards = np.load(unique_path)["boards"]
+    labels_path = folder / LABELS_FILES[args.kind]
+    done = 0
+    if labels_path.exists():
+        data = labels_path.read_bytes()
+        if data and not data.endswith(b"\n"):  # a torn last line: cut it, its board is redone
+            data = data[: data.rfind(b"\n") + 1]
+            with open(labels_path, "r+b") as handle:
+                handle.truncate(len(data))
+        done = data.count(b"\n")
+    total = len(boards) if args.limit <= 0 else min(args.limit, len(boards))
+    print(f"{len(boards)} distinct boards; {done} labelled; labelling up to {total}", flush=True)
+    solver = Solver("connect4")
+    start, last = time.perf_counter(), time.perf_counter()
+    with open(labels_path, "a") as out:
+        for i in range(done, total):
+            values = solver.analyze(to_board(boards[i]), weak=args.kind == "outcome").move_scores
+            out.write(json.dumps([None if v is None else int(v) for v in values]) + "\n")
+            if time.perf_counter() - last > 30 or i + 1 == total:
+                out.flush()
+                os.fsync(out.fileno())
+                last = time.perf_counter()
+                rate = (i + 1 - done) / (last - start)
+                print(f"{i + 1}/{total} labelled, {rate:.1f}/s", flush=True)
+
+
+def read_labels(folder: Path, kind: str = "outcome") -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct boards in labelling order, their moves' values [L, A], ILLEGAL where illegal)."""
+    boards = np.load(folder / UNIQUE_FILE)["boards"]
+    rows = []
+    for line in (folder / LABELS_FILES[kind]).read_bytes().split(b"\n"):
+        if line.strip():
+            rows.append([ILLEGAL if v is None else v for v in json.loads(line)])
+    return boards, np.asarray(rows, np.int32).reshape(len(rows), boards.shape[2])  # one column per action
+
+
+def perfect_targets(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Policy uniform over the best moves (outcome labels: every move that keeps the best outcome;
+    exact labels: the fastest win or slowest loss); value the best move's outcome."""
+    best = values.max(axis=1)
+    keep = (values == best[:, None]).astype(np.float32)
+    return keep / keep.sum(axis=1, keepdims=True), np.sign(best).astype(np.float32)
+
+
+def check(args: argparse.Namespace) -> None:
+    """How wrong the buffer's self-play targets are against the labels, per phase (every entry)."""
+    from arena.study.positions import CONNECT4_BUCKETS
+
+    buf = load_buffer(args.checkpoint)
+    boards, labels = read_labels(Path(args.labels), args.kind)
+    labelled = {b.astype(np.int8).tobytes(): i for i, b in enumerate(boards[: len(labels)])}
+    index = np.array([labelled.get(o.astype(np.int8).tobytes(), -1) for o in buf["observation"]])
+    use = index >= 0
+    classes = np.sign(labels[index[use]])  # outcomes; an illegal move stays below every outcome
+    best = classes.max(axis=1)
+    plies = buf["observation"][use].sum(axis=(1, 2, 3)).astype(int)
+    policy = buf["policy"][use]
+    sign = np.sign(np.round(buf["value"][use], 6)).astype(int)
+    top_wrong = classes[np.arange(len(classes)), policy.argmax(axis=1)] < best
+    mass_wrong = (policy * ((classes < best[:, None]) & (labels[index[use]] > ILLEGAL))).sum(axis=1)
+    print(f"{args.checkpoint}: {use.sum():,} of {len(use):,} buffer entries labelled "
+          f"({len(labels):,} distinct boards)")
+    for name, (low, high) in CONNECT4_BUCKETS.items():
+        m = (plies >= low) & (plies <= high)
+        decided, drawn = m & (best != 0), m & (best == 0)
+        print(f"  {name:7s} {m.sum():7,d} entries | value target: wrong sign {np.mean(sign[decided] == -best[decided]):.1%} "
+              f"of {decided.sum():,} decided, decided on {np.mean(sign[drawn] != 0):.1%} of {drawn.sum():,} drawn | "
+              f"policy target: top move a mistake {top_wrong[m].mean():.1%}, mass on mistakes {mass_wrong[m].mean():.1%}")
+
+
+def train(args: argparse.Namespace) -> None:
+    import jax
+    import jax.numpy as jnp
+
+    import games
+    from agents.alphazero.buffer import Buffer, Samples, sample
+    from agents.alphazero.config import default_config as default_train_config
+    from agents.alphazero.metrics import MetricsLog
+    from agents.alphazero.trainer import network_config
+    from agents.alphazero.update import make_optimizer, update
+    from agents.checkpoint import save_model
+    from agents.network import apply, init_network, param_count
+
+    game = games.make("connect4")
+    buf = load_buffer(args.checkpoint)
+    boards, labels = read_labels(Path(args.labels), args.kind)
+    labelled = {b.tobytes(): i for i, b in enumerate(boards[: len(labels)].astype(np.int8))}
+    index = np.array([labelled.get(o.astype(np.int8).tobytes(), -1) for o in buf["observation"]])
+    use = index >= 0
+    if args.every_entry:
+        if args.targets != "selfplay":
+            raise SystemExit("--every-entry is for --targets selfplay (perfect targets need labels)")
+        use[:] = True  # what the labelled subset is once every distinct board is labelled
+    policy, value = buf["policy"][use], buf["value"][use]
+    if args.targets in ("perfect", "perfect-value"):
+        perfect_policy, value = perfect_targets(labels[index[use]])
+        if args.targets == "perfect":
+            policy = perfect_policy
+    data = Samples(observation=jnp.asarray(buf["observation"][use], jnp.float32), policy=jnp.asarray(policy),
+                   value=jnp.asarray(value), legal=jnp.asarray(buf["legal"][use]))
+    n = int(use.sum())
+    buffer = Buffer(data=data, valid=jnp.ones((n,), bool), cursor=jnp.int32(0), size=jnp.int32(n))
+    # The trainer's own shape for these sizes (value head as wide as the trunk, at least 32).
+    config = network_config(default_train_config(game.spec, channels=args.channels, blocks=args.blocks), game)
+    graphdef, params = init_network(config, seed=args.seed)
+    optimizer = make_optimizer(args.learning_rate, 1e-4, "cosine", args.steps)
+    opt_state = optimizer.init(params)
+    apply_fn = jax.tree_util.Partial(apply, graphdef)
+
+    @jax.jit  # the buffer is an argument, not a closed-over constant XLA would try to fold
+    def step(params, opt_state, buffer, key):
+        batch = sample(buffer, key, args.batch_size, game.config, True)
+        return update(apply_fn, optimizer, params, opt_state, batch)
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    probe = {**{k: v for k, v in vars(args).items() if k != "out"}, "entries": n,
+             "distinct_labelled": len(labels), "buffer_entries": len(use), "parameters": param_count(params)}
+    log = MetricsLog(out / "metrics.jsonl")
+    done, wall_before = 0, 0.0
+    states = sorted(out.glob("state-*"), key=lambda p: int(p.name[6:]))
+    if (out / "probe.json").exists():
+        if json.loads((out / "probe.json").read_text()) != probe:
+            raise SystemExit(f"{out} holds a probe with other settings or data (probe.json); choose another out")
+        if states:  # resume from the last saved state: the same updates as an uninterrupted run
+            import orbax.checkpoint as ocp
+
+            done = int(states[-1].name[6:])
+            with ocp.StandardCheckpointer() as checkpointer:
+                restored = checkpointer.restore(states[-1].resolve(), {"params": params, "opt_state": opt_state})
+            params, opt_state = restored["params"], restored["opt_state"]
+            log.truncate_after(done // args.snapshot_every)
+            wall_before = float(log.read()[-1]["wall_seconds"]) if log.read() else 0.0
+            print(f"resuming after step {done}", flush=True)
+    else:
+        (out / "probe.json").write_text(json.dumps(probe, indent=1))
+    print(f"{args.targets} targets, {args.channels}x{args.blocks} ({param_count(params):,} parameters), "
+          f"{n:,} of {len(use):,} buffer entries ({len(labels):,} distinct boards labelled)", flush=True)
+    key = jax.random.key(args.seed)
+    start = time.perf_counter()
+    for s in range(done + 1, args.steps + 1):
+        params, opt_state, metrics = step(params, opt_state, buffer, jax.random.fold_in(key, s))
+        if s % args.snapshot_every == 0 or s == args.steps:
+            import orbax.checkpoint as ocp
+
+            metrics = jax.tree.map(float, metrics)
+            wall = wall_before + time.perf_counter() - start
+            k = s // args.snapshot_every
+            save_model(out / "snapshots" / f"it-{k:06d}", game, config, params)
+            with ocp.StandardCheckpointer() as checkpointer:  # written to a temporary name, then renamed
+                checkpointer.save((out / f"state-{s}").resolve(), {"params": params, "opt_state": opt_state})
+            for old in out.glob("state-*"):
+                if old.name != f"state-{s}":
+                    shutil.rmtree(old)
+            log.append({"iteration": k, "positions": s * args.batch_size, "wall_seconds": wall, **metrics})
+            print(f"step {s}: loss {metrics['loss']:.3f} (policy KL {metrics['policy_kl']:.3f}, "
+                  f"value {metrics['value_loss']:.3f}), {wall:.0f} s", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("label", help="label the buffer's distinct boards with each move's outcome")
+    p.add_argument("checkpoint")
+    p.add_argument("labels")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--limit", type=int, default=0, help="label only this many boards (0: all)")
+    t = sub.add_parser("train", help="train a fresh net on the buffer's labelled entries")
+    t.add_argument("checkpoint")
+    t.add_argument("labels")
+    t.add_argument("out")
+    t.add_argument("--targets", choices=("perfect", "perfect-value", "selfplay"), required=True,
+                   help="perfect-value: the self-play policy target with the perfect value")
+    t.add_argument("--channels", type=int, default=32)
+    t.add_argument("--blocks", type=int, default=3)
+    t.add_argument("--steps", type=int, default=6000)
+    t.add_argument("--snapshot-every", type=int, default=1000)
+    t.add_argument("--batch-size", type=int, default=512)
+    t.add_argument("--learning-rate", type=float, default=1e-3)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--every-entry", action="store_true",
+                   help="selfplay targets: train on every buffer entry, labelled or not")
+    c = sub.add_parser("check", help="the buffer's self-play targets against the labels, per phase")
+    c.add_argument("checkpoint")
+    c.add_argument("labels")
+    for command in (p, t, c):
+        command.add_argument("--kind", choices=tuple(LABELS_FILES), default="outcome",
+                             help="labels: each move's outcome (fast) or its exact score (fastest win)")
+    args = parser.parse_args()
+    {"label": label, "train": train, "check": check}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()
