@@ -8,12 +8,15 @@ script separates them on one fixed set of positions, a run's replay buffer:
 
 - `label`: every distinct board of the buffer gets the perfect-play outcome (loss/draw/win) of
   each move from the solver (weak analysis, opening book on), in a seeded random order, so that
-  any prefix of the work is a random sample; resumable (one JSON line per board).
+  any prefix of the work is a random sample; resumable (one JSON line per board). With
+  `--kind exact`, each move's exact score instead (full analysis, about 2x slower): the perfect
+  player's own preference among the moves that keep the outcome (fastest win, slowest loss).
+- `check`: the buffer's self-play targets against the labels, per phase, over every entry.
 - `train`: a fresh network learns the buffer's entries (duplicates kept, as self-play trained on
   them) for a fixed number of updates, with the trainer's own sampler, augmentation, loss and
   optimizer, on either the buffer's self-play targets (`--targets selfplay`) or perfect ones
-  (`--targets perfect`: the policy uniform over the moves that keep the best outcome, the value
-  that outcome). Only entries whose board is labelled are used, so both arms see the same
+  (`--targets perfect`: the policy uniform over the best moves, the value their outcome), or the
+  self-play policy with the perfect value (`--targets perfect-value`); `--kind` picks the labels. Only entries whose board is labelled are used, so both arms see the same
   positions. Snapshots are saved as a run folder that `arena study compute --lineage` scores;
   the optimizer state is saved with each, and the same command resumes an interrupted run.
 
@@ -24,7 +27,7 @@ whether a better policy fits in it), and how much of the gap the targets alone e
     python docs/study/connect4-ablation/perfect_targets.py label RUN/checkpoints/N/default LABELS_DIR
     python docs/study/connect4-ablation/perfect_targets.py check RUN/checkpoints/N/default LABELS_DIR
     python docs/study/connect4-ablation/perfect_targets.py train RUN/checkpoints/N/default LABELS_DIR OUT \
-        --targets perfect|selfplay --channels 32 --blocks 3 --steps 6000 --snapshot-every 1000
+        --targets selfplay|perfect|perfect-value [--kind outcome|exact] --channels 32 --blocks 3 --steps 6000 --snapshot-every 1000
 """
 from __future__ import annotations
 
