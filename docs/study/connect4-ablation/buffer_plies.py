@@ -10,16 +10,12 @@ see which positions the runs without --carry-unfinished dropped.
 import sys
 
 import numpy as np
-import orbax.checkpoint as ocp
+from study_data import load_buffer, plies
 
 EDGES = ((0, 4), (5, 12), (13, 24), (25, 42))
 
 for path in sys.argv[1:]:
-    with ocp.StandardCheckpointer() as checkpointer:
-        state = checkpointer.restore(path)
-    valid = np.asarray(state["['buffer'].valid"]).astype(bool)
-    observation = np.asarray(state["['buffer'].data.observation"])[valid]
-    plies = np.rint(observation.reshape(len(observation), -1).sum(1)).astype(int)
-    counts = np.bincount(plies, minlength=43)
+    stones = plies(load_buffer(path, ("observation",))["observation"])
+    counts = np.bincount(stones, minlength=43)
     spans = "  ".join(f"plies {lo}-{hi}: {counts[lo:hi + 1].sum():7,d}" for lo, hi in EDGES)
-    print(f"{path}: {len(plies):,} positions  {spans}  empty board: {counts[0]:,}")
+    print(f"{path}: {len(stones):,} positions  {spans}  empty board: {counts[0]:,}")

@@ -39,6 +39,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from study_data import load_buffer, plies, to_board
 
 UNIQUE_FILE = "boards.npz"
 # Per board, one JSON line of every move's value for the mover (null: illegal): its outcome
@@ -47,29 +48,10 @@ LABELS_FILES = {"outcome": "labels.jsonl", "exact": "labels-exact.jsonl"}
 ILLEGAL = -100  # below every Pons score
 
 
-def load_buffer(checkpoint: str) -> dict[str, np.ndarray]:
-    """The valid entries of a training checkpoint's replay buffer, as host arrays."""
-    import orbax.checkpoint as ocp
-
-    with ocp.StandardCheckpointer() as checkpointer:
-        state = checkpointer.restore(str(Path(checkpoint).resolve()))
-    valid = np.asarray(state["['buffer'].valid"]).astype(bool)
-    return {name: np.asarray(state[f"['buffer'].data.{name}"])[valid]
-            for name in ("observation", "policy", "value", "legal")}
-
-
-def distinct(observation: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(distinct observations [U, rows, cols, 2], index of each entry's board in them [N])."""
+def distinct(observation: np.ndarray) -> np.ndarray:
+    """The distinct observations [U, rows, cols, 2], in sorted order."""
     flat = observation.reshape(len(observation), -1).astype(np.int8)
-    boards, inverse = np.unique(flat, axis=0, return_inverse=True)
-    return boards.reshape(-1, *observation.shape[1:]), inverse.reshape(-1)
-
-
-def to_board(planes: np.ndarray) -> np.ndarray:
-    """Mover's and opponent's planes -> the games layout (+1 first player), as the solver reads it."""
-    ply = int(planes.sum())
-    mover = 1 if ply % 2 == 0 else -1
-    return (planes[..., 0] * mover - planes[..., 1] * mover).astype(np.int8).reshape(-1)
+    return np.unique(flat, axis=0).reshape(-1, *observation.shape[1:])
 
 
 def label(args: argparse.Namespace) -> None:
@@ -79,8 +61,7 @@ def label(args: argparse.Namespace) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     unique_path = folder / UNIQUE_FILE
     if not unique_path.exists():
-        buf = load_buffer(args.checkpoint)
-        boards, _ = distinct(buf["observation"])
+        boards = distinct(load_buffer(args.checkpoint, ("observation",))["observation"])
         order = np.random.default_rng(args.seed).permutation(len(boards))
         tmp = folder / ".boards.tmp.npz"
         np.savez_compressed(tmp, boards=boards[order], checkpoint=np.array(str(args.checkpoint)))
@@ -121,6 +102,13 @@ def read_labels(folder: Path, kind: str = "outcome") -> tuple[np.ndarray, np.nda
     return boards, np.asarray(rows, np.int32).reshape(len(rows), boards.shape[2])  # one column per action
 
 
+def labelled_entries(buf: dict[str, np.ndarray], labels_dir: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """(the labels [L, A], each buffer entry's row in them [N], -1 where its board is not labelled yet)."""
+    boards, labels = read_labels(Path(labels_dir), kind)
+    row = {b.astype(np.int8).tobytes(): i for i, b in enumerate(boards[: len(labels)])}
+    return labels, np.array([row.get(o.astype(np.int8).tobytes(), -1) for o in buf["observation"]])
+
+
 def perfect_targets(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Policy uniform over the best moves (outcome labels: every move that keeps the best outcome;
     exact labels: the fastest win or slowest loss); value the best move's outcome."""
@@ -134,21 +122,20 @@ def check(args: argparse.Namespace) -> None:
     from arena.study.positions import CONNECT4_BUCKETS
 
     buf = load_buffer(args.checkpoint)
-    boards, labels = read_labels(Path(args.labels), args.kind)
-    labelled = {b.astype(np.int8).tobytes(): i for i, b in enumerate(boards[: len(labels)])}
-    index = np.array([labelled.get(o.astype(np.int8).tobytes(), -1) for o in buf["observation"]])
+    labels, index = labelled_entries(buf, args.labels, args.kind)
     use = index >= 0
-    classes = np.sign(labels[index[use]])  # outcomes; an illegal move stays below every outcome
+    values = labels[index[use]]
+    classes = np.sign(values)  # outcomes; an illegal move stays below every outcome
     best = classes.max(axis=1)
-    plies = buf["observation"][use].sum(axis=(1, 2, 3)).astype(int)
+    stones = plies(buf["observation"][use])
     policy = buf["policy"][use]
     sign = np.sign(np.round(buf["value"][use], 6)).astype(int)
     top_wrong = classes[np.arange(len(classes)), policy.argmax(axis=1)] < best
-    mass_wrong = (policy * ((classes < best[:, None]) & (labels[index[use]] > ILLEGAL))).sum(axis=1)
+    mass_wrong = (policy * ((classes < best[:, None]) & (values > ILLEGAL))).sum(axis=1)
     print(f"{args.checkpoint}: {use.sum():,} of {len(use):,} buffer entries labelled "
           f"({len(labels):,} distinct boards)")
     for name, (low, high) in CONNECT4_BUCKETS.items():
-        m = (plies >= low) & (plies <= high)
+        m = (stones >= low) & (stones <= high)
         decided, drawn = m & (best != 0), m & (best == 0)
         print(f"  {name:7s} {m.sum():7,d} entries | value target: wrong sign {np.mean(sign[decided] == -best[decided]):.1%} "
               f"of {decided.sum():,} decided, decided on {np.mean(sign[drawn] != 0):.1%} of {drawn.sum():,} drawn | "
@@ -158,6 +145,7 @@ def check(args: argparse.Namespace) -> None:
 def train(args: argparse.Namespace) -> None:
     import jax
     import jax.numpy as jnp
+    import orbax.checkpoint as ocp
 
     import games
     from agents.alphazero.buffer import Buffer, Samples, sample
@@ -170,9 +158,7 @@ def train(args: argparse.Namespace) -> None:
 
     game = games.make("connect4")
     buf = load_buffer(args.checkpoint)
-    boards, labels = read_labels(Path(args.labels), args.kind)
-    labelled = {b.tobytes(): i for i, b in enumerate(boards[: len(labels)].astype(np.int8))}
-    index = np.array([labelled.get(o.astype(np.int8).tobytes(), -1) for o in buf["observation"]])
+    labels, index = labelled_entries(buf, args.labels, args.kind)
     use = index >= 0
     if args.every_entry:
         if args.targets != "selfplay":
@@ -210,14 +196,13 @@ def train(args: argparse.Namespace) -> None:
         if json.loads((out / "probe.json").read_text()) != probe:
             raise SystemExit(f"{out} holds a probe with other settings or data (probe.json); choose another out")
         if states:  # resume from the last saved state: the same updates as an uninterrupted run
-            import orbax.checkpoint as ocp
-
             done = int(states[-1].name[6:])
             with ocp.StandardCheckpointer() as checkpointer:
                 restored = checkpointer.restore(states[-1].resolve(), {"params": params, "opt_state": opt_state})
             params, opt_state = restored["params"], restored["opt_state"]
             log.truncate_after(done // args.snapshot_every)
-            wall_before = float(log.read()[-1]["wall_seconds"]) if log.read() else 0.0
+            records = log.read()
+            wall_before = float(records[-1]["wall_seconds"]) if records else 0.0
             print(f"resuming after step {done}", flush=True)
     else:
         (out / "probe.json").write_text(json.dumps(probe, indent=1))
@@ -228,8 +213,6 @@ def train(args: argparse.Namespace) -> None:
     for s in range(done + 1, args.steps + 1):
         params, opt_state, metrics = step(params, opt_state, buffer, jax.random.fold_in(key, s))
         if s % args.snapshot_every == 0 or s == args.steps:
-            import orbax.checkpoint as ocp
-
             metrics = jax.tree.map(float, metrics)
             wall = wall_before + time.perf_counter() - start
             k = s // args.snapshot_every

@@ -7,21 +7,16 @@ the mass; the argmax is fragile) from a wrong one (mass on bad moves).
 
     python docs/study/connect4-ablation/policy_mass.py STUDY_DIR MODEL_FOLDER...
 """
-import json
 import sys
 from pathlib import Path
 
-import jax.numpy as jnp
 import numpy as np
+from study_data import study_positions
 
-import games
 from agents.checkpoint import load_model
 from agents.network import apply
-from arena.study.positions import Position
 
-game = games.make("connect4")
-positions = [Position.from_json(p, game) for p in json.loads(Path(sys.argv[1], "positions.json").read_text())["positions"]]
-obs = jnp.stack([game.observation(game.from_moves(p.moves)) for p in positions])
+game, positions, obs = study_positions(sys.argv[1])
 legal = np.array([[s is not None for s in p.scores] for p in positions])
 outcome = np.array([[np.sign(s) if s is not None else -9 for s in p.scores] for p in positions])
 best = outcome.max(axis=1)

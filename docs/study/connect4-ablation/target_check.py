@@ -15,7 +15,8 @@ import argparse
 import time
 
 import numpy as np
-import orbax.checkpoint as ocp
+from study_data import load_buffer, to_board
+from study_data import plies as entry_plies
 
 from agents.solver.solver import Solver, outcome_class
 from arena.study.positions import CONNECT4_BUCKETS  # the study's phases, by plies
@@ -25,15 +26,12 @@ parser.add_argument("checkpoint", help="an orbax training-state folder, e.g. RUN
 parser.add_argument("--per-phase", type=int, default=0, help="sample this many positions per phase (0: all)")
 args = parser.parse_args()
 
-with ocp.StandardCheckpointer() as checkpointer:
-    state = checkpointer.restore(args.checkpoint)
-valid = np.asarray(state["['buffer'].valid"]).astype(bool)
-planes = np.asarray(state["['buffer'].data.observation"])[valid]  # [N, rows, cols, 2]: mover's, opponent's
-targets = np.asarray(state["['buffer'].data.value"])[valid]
-plies = planes.sum(axis=(1, 2, 3)).astype(int)
+buffer = load_buffer(args.checkpoint, ("observation", "value"))
+planes, targets = buffer["observation"], buffer["value"]  # planes [N, rows, cols, 2]: mover's, opponent's
+plies = entry_plies(planes)
 solver = Solver("connect4")
 rng = np.random.default_rng(0)
-print(f"{args.checkpoint}: {valid.sum()} positions in the buffer")
+print(f"{args.checkpoint}: {len(planes)} positions in the buffer")
 for name, (lo, hi) in CONNECT4_BUCKETS.items():
     index = np.flatnonzero((plies >= lo) & (plies <= hi))
     if args.per_phase:
@@ -41,10 +39,7 @@ for name, (lo, hi) in CONNECT4_BUCKETS.items():
     counts = np.zeros((3, 3), int)  # [perfect-play outcome, target's sign], each loss/draw/win
     start = time.perf_counter()
     for i in index:
-        first_to_move = plies[i] % 2 == 0
-        mover = 1 if first_to_move else -1  # the board layout's stone value for the player to move
-        board = (planes[i, ..., 0] * mover - planes[i, ..., 1] * mover).astype(np.int8).reshape(-1)
-        truth = outcome_class(solver.solve(board).score) + 1
+        truth = outcome_class(solver.solve(to_board(planes[i])).score) + 1
         counts[truth, int(np.sign(np.round(targets[i], 6))) + 1] += 1
     decided = counts[[0, 2]].sum()
     flipped = counts[0, 2] + counts[2, 0]

@@ -6,21 +6,16 @@ whose value has the right sign, and the mean absolute error |v - outcome| over a
 
     python docs/study/connect4-ablation/value_check.py STUDY_DIR MODEL_FOLDER...
 """
-import json
 import sys
 from pathlib import Path
 
-import jax.numpy as jnp
 import numpy as np
+from study_data import study_positions
 
-import games
 from agents.checkpoint import load_model
 from agents.network import apply
-from arena.study.positions import Position
 
-game = games.make("connect4")
-positions = [Position.from_json(p, game) for p in json.loads(Path(sys.argv[1], "positions.json").read_text())["positions"]]
-obs = jnp.stack([game.observation(game.from_moves(p.moves)) for p in positions])
+game, positions, obs = study_positions(sys.argv[1])
 truth = np.sign([p.best for p in positions])
 buckets = np.array([p.bucket for p in positions])
 for model in sys.argv[2:]:

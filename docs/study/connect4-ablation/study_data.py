@@ -1,0 +1,48 @@
+"""What the issue-14 study scripts read, in one place: a training checkpoint's replay buffer, the
+board of a buffer entry as the solver takes it, and the study's labelled positions.
+
+Imported by the scripts beside it (run as `python docs/study/connect4-ablation/SCRIPT.py`, so
+this folder is on the import path).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+FIELDS = ("observation", "policy", "value", "legal")
+
+
+def load_buffer(checkpoint: str, fields: tuple[str, ...] = FIELDS) -> dict[str, np.ndarray]:
+    """The valid entries of an orbax training state's replay buffer (RUN/checkpoints/N/default)."""
+    import orbax.checkpoint as ocp
+
+    with ocp.StandardCheckpointer() as checkpointer:
+        state = checkpointer.restore(str(Path(checkpoint).resolve()))
+    valid = np.asarray(state["['buffer'].valid"]).astype(bool)
+    return {name: np.asarray(state[f"['buffer'].data.{name}"])[valid] for name in fields}
+
+
+def plies(observation: np.ndarray) -> np.ndarray:
+    """Stones on the board of each entry [N] (both planes of the mover's observation)."""
+    return np.rint(observation.reshape(len(observation), -1).sum(axis=1)).astype(int)
+
+
+def to_board(planes: np.ndarray) -> np.ndarray:
+    """Mover's and opponent's planes -> the games layout (+1 first player), as the solver reads it."""
+    mover = 1 if int(planes.sum()) % 2 == 0 else -1  # the layout's stone value for the player to move
+    return (planes[..., 0] * mover - planes[..., 1] * mover).astype(np.int8).reshape(-1)
+
+
+def study_positions(folder: str):
+    """(game, the study's labelled positions, their observations [N, rows, cols, 2])."""
+    import jax.numpy as jnp
+
+    import games
+    from arena.study.positions import Position
+
+    game = games.make("connect4")
+    data = json.loads(Path(folder, "positions.json").read_text())["positions"]
+    positions = [Position.from_json(p, game) for p in data]
+    return game, positions, jnp.stack([game.observation(game.from_moves(p.moves)) for p in positions])
