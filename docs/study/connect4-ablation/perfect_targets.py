@@ -12,6 +12,9 @@ script separates them on one fixed set of positions, a run's replay buffer:
   `--kind exact`, each move's exact score instead (full analysis, about 2x slower): the perfect
   player's own preference among the moves that keep the outcome (fastest win, slowest loss).
 - `check`: the buffer's self-play targets against the labels, per phase, over every entry.
+- `fit`: each model's value sign and raw policy's top move against the labels, per phase: on the
+  training buffer's boards (does the net hold what it was taught?) or, with `--exclude`, on another
+  buffer's boards that the training set lacks (held out, from nearly the same distribution).
 - `train`: a fresh network learns the buffer's entries (duplicates kept, as self-play trained on
   them) for a fixed number of updates, with the trainer's own sampler, augmentation, loss and
   optimizer, on either the buffer's self-play targets (`--targets selfplay`) or perfect ones
@@ -26,6 +29,7 @@ whether a better policy fits in it), and how much of the gap the targets alone e
 
     python docs/study/connect4-ablation/perfect_targets.py label RUN/checkpoints/N/default LABELS_DIR
     python docs/study/connect4-ablation/perfect_targets.py check RUN/checkpoints/N/default LABELS_DIR
+    python docs/study/connect4-ablation/perfect_targets.py fit LABELS_DIR MODEL... [--exclude TRAIN_LABELS_DIR]
     python docs/study/connect4-ablation/perfect_targets.py train RUN/checkpoints/N/default LABELS_DIR OUT \
         --targets selfplay|perfect|perfect-value [--kind outcome|exact] --channels 32 --blocks 3 --steps 6000 --snapshot-every 1000
 """
@@ -227,6 +231,49 @@ def train(args: argparse.Namespace) -> None:
                   f"value {metrics['value_loss']:.3f}), {wall:.0f} s", flush=True)
 
 
+def fit(args: argparse.Namespace) -> None:
+    """How well each model knows labelled boards: its value's sign and its raw policy's top move,
+    per phase. On the training buffer's own labels this is the fit (can the net hold what it was
+    taught?); on another buffer's labels with `--exclude` the training labels, it is held-out
+    accuracy from nearly the same distribution of positions. Boards are taken as stored (the
+    training also saw their mirror images)."""
+    import jax.numpy as jnp
+
+    import games
+    from agents.checkpoint import load_model
+    from agents.network import apply
+    from arena.study.positions import CONNECT4_BUCKETS
+
+    game = games.make("connect4")
+    boards, values = read_labels(Path(args.labels), args.kind)
+    boards = boards[: len(values)]
+    if args.exclude:
+        seen = {b.astype(np.int8).tobytes() for b in np.load(Path(args.exclude) / UNIQUE_FILE)["boards"]}
+        keep = np.array([b.astype(np.int8).tobytes() not in seen for b in boards], bool)
+        print(f"{args.labels}: {keep.sum():,} of {len(boards):,} labelled boards are not in {args.exclude}")
+        boards, values = boards[keep], values[keep]
+    classes = np.where(values == ILLEGAL, -2, np.sign(values))  # an illegal move below every outcome
+    best = classes.max(axis=1)
+    stones = plies(boards)
+    for model in args.models:
+        _, graphdef, params = load_model(model, game)
+        logits, value = [], []
+        for i in range(0, len(boards), 8192):
+            lg, v = apply(graphdef, params, jnp.asarray(boards[i : i + 8192], jnp.float32))
+            logits.append(np.asarray(lg))
+            value.append(np.asarray(v))
+        logits = np.where(classes == -2, -np.inf, np.concatenate(logits))
+        value = np.concatenate(value)
+        top_wrong = classes[np.arange(len(classes)), logits.argmax(axis=1)] < best
+        parts = []
+        for name, (low, high) in CONNECT4_BUCKETS.items():
+            m = (stones >= low) & (stones <= high)
+            decided = m & (best != 0)
+            parts.append(f"{name} {m.sum():,}: value sign right {np.mean(np.sign(value[decided]) == best[decided]):.1%}, "
+                         f"policy top a mistake {top_wrong[m].mean():.1%}")
+        print(f"{model}: " + " | ".join(parts), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -253,11 +300,15 @@ def main() -> None:
     c = sub.add_parser("check", help="the buffer's self-play targets against the labels, per phase")
     c.add_argument("checkpoint")
     c.add_argument("labels")
-    for command in (p, t, c):
+    f = sub.add_parser("fit", help="each model's value sign and top move on labelled boards, per phase")
+    f.add_argument("labels")
+    f.add_argument("models", nargs="+")
+    f.add_argument("--exclude", help="a labels folder whose boards to leave out (the training set)")
+    for command in (p, t, c, f):
         command.add_argument("--kind", choices=tuple(LABELS_FILES), default="outcome",
                              help="labels: each move's outcome (fast) or its exact score (fastest win)")
     args = parser.parse_args()
-    {"label": label, "train": train, "check": check}[args.command](args)
+    {"label": label, "train": train, "check": check, "fit": fit}[args.command](args)
 
 
 if __name__ == "__main__":
