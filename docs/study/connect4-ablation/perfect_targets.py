@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -147,20 +146,8 @@ def check(args: argparse.Namespace) -> None:
 
 
 def train(args: argparse.Namespace) -> None:
-    import jax
-    import jax.numpy as jnp
-    import orbax.checkpoint as ocp
+    from probe import train_fixed
 
-    import games
-    from agents.alphazero.buffer import Buffer, Samples, sample
-    from agents.alphazero.config import default_config as default_train_config
-    from agents.alphazero.metrics import MetricsLog
-    from agents.alphazero.trainer import network_config
-    from agents.alphazero.update import make_optimizer, update
-    from agents.checkpoint import save_model
-    from agents.network import apply, init_network, param_count
-
-    game = games.make("connect4")
     buf = load_buffer(args.checkpoint)
     labels, index = labelled_entries(buf, args.labels, args.kind)
     use = index >= 0
@@ -173,63 +160,12 @@ def train(args: argparse.Namespace) -> None:
         perfect_policy, value = perfect_targets(labels[index[use]])
         if args.targets == "perfect":
             policy = perfect_policy
-    data = Samples(observation=jnp.asarray(buf["observation"][use], jnp.float32), policy=jnp.asarray(policy),
-                   value=jnp.asarray(value), legal=jnp.asarray(buf["legal"][use]))
-    n = int(use.sum())
-    buffer = Buffer(data=data, valid=jnp.ones((n,), bool), cursor=jnp.int32(0), size=jnp.int32(n))
-    # The trainer's own shape for these sizes (value head as wide as the trunk, at least 32).
-    config = network_config(default_train_config(game.spec, channels=args.channels, blocks=args.blocks), game)
-    graphdef, params = init_network(config, seed=args.seed)
-    optimizer = make_optimizer(args.learning_rate, 1e-4, "cosine", args.steps)
-    opt_state = optimizer.init(params)
-    apply_fn = jax.tree_util.Partial(apply, graphdef)
-
-    @jax.jit  # the buffer is an argument, not a closed-over constant XLA would try to fold
-    def step(params, opt_state, buffer, key):
-        batch = sample(buffer, key, args.batch_size, game.config, True)
-        return update(apply_fn, optimizer, params, opt_state, batch)
-
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    probe = {**{k: v for k, v in vars(args).items() if k != "out"}, "entries": n,
-             "distinct_labelled": len(labels), "buffer_entries": len(use), "parameters": param_count(params)}
-    log = MetricsLog(out / "metrics.jsonl")
-    done, wall_before = 0, 0.0
-    states = sorted(out.glob("state-*"), key=lambda p: int(p.name[6:]))
-    if (out / "probe.json").exists():
-        if json.loads((out / "probe.json").read_text()) != probe:
-            raise SystemExit(f"{out} holds a probe with other settings or data (probe.json); choose another out")
-        if states:  # resume from the last saved state: the same updates as an uninterrupted run
-            done = int(states[-1].name[6:])
-            with ocp.StandardCheckpointer() as checkpointer:
-                restored = checkpointer.restore(states[-1].resolve(), {"params": params, "opt_state": opt_state})
-            params, opt_state = restored["params"], restored["opt_state"]
-            log.truncate_after(done // args.snapshot_every)
-            records = log.read()
-            wall_before = float(records[-1]["wall_seconds"]) if records else 0.0
-            print(f"resuming after step {done}", flush=True)
-    else:
-        (out / "probe.json").write_text(json.dumps(probe, indent=1))
-    print(f"{args.targets} targets, {args.channels}x{args.blocks} ({param_count(params):,} parameters), "
-          f"{n:,} of {len(use):,} buffer entries ({len(labels):,} distinct boards labelled)", flush=True)
-    key = jax.random.key(args.seed)
-    start = time.perf_counter()
-    for s in range(done + 1, args.steps + 1):
-        params, opt_state, metrics = step(params, opt_state, buffer, jax.random.fold_in(key, s))
-        if s % args.snapshot_every == 0 or s == args.steps:
-            metrics = jax.tree.map(float, metrics)
-            wall = wall_before + time.perf_counter() - start
-            k = s // args.snapshot_every
-            save_model(out / "snapshots" / f"it-{k:06d}", game, config, params)
-            with ocp.StandardCheckpointer() as checkpointer:  # written to a temporary name, then renamed
-                checkpointer.save((out / f"state-{s}").resolve(), {"params": params, "opt_state": opt_state})
-            for old in out.glob("state-*"):
-                if old.name != f"state-{s}":
-                    shutil.rmtree(old)
-            log.append({"iteration": k, "positions": s * args.batch_size, "wall_seconds": wall, **metrics})
-            print(f"step {s}: loss {metrics['loss']:.3f} (policy KL {metrics['policy_kl']:.3f}, "
-                  f"value {metrics['value_loss']:.3f}), {wall:.0f} s", flush=True)
-
+    entries = {"observation": buf["observation"][use], "policy": policy, "value": value, "legal": buf["legal"][use]}
+    settings = {**{k: v for k, v in vars(args).items() if k != "out"},
+                "distinct_labelled": len(labels), "buffer_entries": len(use)}
+    train_fixed(entries, args.out, settings, channels=args.channels, blocks=args.blocks, steps=args.steps,
+                snapshot_every=args.snapshot_every, batch_size=args.batch_size, learning_rate=args.learning_rate,
+                seed=args.seed, describe=f"{args.targets} targets ({len(labels):,} distinct boards labelled), ")
 
 def fit(args: argparse.Namespace) -> None:
     """How well each model knows labelled boards: its value's sign and its raw policy's top move,

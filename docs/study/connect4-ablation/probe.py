@@ -1,0 +1,98 @@
+"""Train a fresh network on a fixed set of entries: the loop the issue-14 probes share.
+
+A probe learns entries that do not change (a replay buffer with its own or the solver's targets,
+or several runs' buffers pooled) for a fixed number of updates, with the trainer's own sampler,
+symmetry augmentation, loss and AdamW (cosine schedule), so that only the data or the targets
+differ between arms. Snapshots (`OUT/snapshots/it-NNNNNN`, one per `snapshot_every` updates) form
+a run folder that `arena study compute --lineage OUT` scores; the optimizer state is saved with
+each (orbax, written under a temporary name and renamed), and the same command resumes an
+interrupted probe bit-identically, refusing an OUT made with other settings or data.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[str, Any], *, channels: int,
+                blocks: int, steps: int, snapshot_every: int, batch_size: int = 512,
+                learning_rate: float = 1e-3, seed: int = 0, describe: str = "") -> None:
+    """Fits a fresh connect-four net to `entries` (observation, policy, value, legal; one row per
+    entry, duplicates kept) and saves snapshots in `out`. `settings` identify the probe: resuming
+    needs the same ones (they are written to OUT/probe.json with the entry and parameter counts)."""
+    import jax
+    import jax.numpy as jnp
+    import orbax.checkpoint as ocp
+
+    import games
+    from agents.alphazero.buffer import Buffer, Samples, sample
+    from agents.alphazero.config import default_config as default_train_config
+    from agents.alphazero.metrics import MetricsLog
+    from agents.alphazero.trainer import network_config
+    from agents.alphazero.update import make_optimizer, update
+    from agents.checkpoint import save_model
+    from agents.network import apply, init_network, param_count
+
+    game = games.make("connect4")
+    n = len(entries["observation"])
+    data = Samples(observation=jnp.asarray(entries["observation"], jnp.float32),
+                   policy=jnp.asarray(entries["policy"], jnp.float32),
+                   value=jnp.asarray(entries["value"], jnp.float32), legal=jnp.asarray(entries["legal"]))
+    buffer = Buffer(data=data, valid=jnp.ones((n,), bool), cursor=jnp.int32(0), size=jnp.int32(n))
+    # The trainer's own shape for these sizes (value head as wide as the trunk, at least 32).
+    config = network_config(default_train_config(game.spec, channels=channels, blocks=blocks), game)
+    graphdef, params = init_network(config, seed=seed)
+    optimizer = make_optimizer(learning_rate, 1e-4, "cosine", steps)
+    opt_state = optimizer.init(params)
+    apply_fn = jax.tree_util.Partial(apply, graphdef)
+
+    @jax.jit  # the buffer is an argument, not a closed-over constant XLA would try to fold
+    def step(params, opt_state, buffer, key):
+        batch = sample(buffer, key, batch_size, game.config, True)
+        return update(apply_fn, optimizer, params, opt_state, batch)
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    probe = {**settings, "channels": channels, "blocks": blocks, "steps": steps, "snapshot_every": snapshot_every,
+             "batch_size": batch_size, "learning_rate": learning_rate, "seed": seed, "entries": n,
+             "parameters": param_count(params)}
+    log = MetricsLog(out / "metrics.jsonl")
+    done, wall_before = 0, 0.0
+    states = sorted(out.glob("state-*"), key=lambda p: int(p.name[6:]))
+    if (out / "probe.json").exists():
+        if json.loads((out / "probe.json").read_text()) != probe:
+            raise SystemExit(f"{out} holds a probe with other settings or data (probe.json); choose another out")
+        if states:  # resume from the last saved state: the same updates as an uninterrupted run
+            done = int(states[-1].name[6:])
+            with ocp.StandardCheckpointer() as checkpointer:
+                restored = checkpointer.restore(states[-1].resolve(), {"params": params, "opt_state": opt_state})
+            params, opt_state = restored["params"], restored["opt_state"]
+            log.truncate_after(done // snapshot_every)
+            records = log.read()
+            wall_before = float(records[-1]["wall_seconds"]) if records else 0.0
+            print(f"resuming after step {done}", flush=True)
+    else:
+        (out / "probe.json").write_text(json.dumps(probe, indent=1))
+    print(f"{describe}{channels}x{blocks} ({param_count(params):,} parameters), {n:,} entries", flush=True)
+    key = jax.random.key(seed)
+    start = time.perf_counter()
+    for s in range(done + 1, steps + 1):
+        params, opt_state, metrics = step(params, opt_state, buffer, jax.random.fold_in(key, s))
+        if s % snapshot_every == 0 or s == steps:
+            metrics = jax.tree.map(float, metrics)
+            wall = wall_before + time.perf_counter() - start
+            k = s // snapshot_every
+            save_model(out / "snapshots" / f"it-{k:06d}", game, config, params)
+            with ocp.StandardCheckpointer() as checkpointer:  # written to a temporary name, then renamed
+                checkpointer.save((out / f"state-{s}").resolve(), {"params": params, "opt_state": opt_state})
+            for old in out.glob("state-*"):
+                if old.name != f"state-{s}":
+                    shutil.rmtree(old)
+            log.append({"iteration": k, "positions": s * batch_size, "wall_seconds": wall, **metrics})
+            print(f"step {s}: loss {metrics['loss']:.3f} (policy KL {metrics['policy_kl']:.3f}, "
+                  f"value {metrics['value_loss']:.3f}), {wall:.0f} s", flush=True)
