@@ -5,18 +5,22 @@ or several runs' buffers pooled) for a fixed number of updates, with the trainer
 symmetry augmentation, loss and AdamW (cosine schedule), so that only the data or the targets
 differ between arms. Snapshots (`OUT/snapshots/it-NNNNNN`, one per `snapshot_every` updates) form
 a run folder that `arena study compute --lineage OUT` scores; the optimizer state is saved with
-each (orbax, written under a temporary name and renamed), and the same command resumes an
+each and at every quarter of the interval between them (orbax, written under a temporary name and
+renamed, with a progress line), and the same command resumes an
 interrupted probe bit-identically, refusing an OUT made with other settings or data.
 """
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+WALL_FILE = "wall.json"  # training wall time at the last saved state
 
 
 def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[str, Any], *, channels: int,
@@ -75,24 +79,36 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
             log.truncate_after(done // snapshot_every)
             records = log.read()
             wall_before = float(records[-1]["wall_seconds"]) if records else 0.0
+            if (out / WALL_FILE).exists():  # the wall time at the last saved state, snapshot or not
+                saved = json.loads((out / WALL_FILE).read_text())
+                wall_before = float(saved["wall_seconds"]) if saved["step"] == done else wall_before
             print(f"resuming after step {done}", flush=True)
     else:
         (out / "probe.json").write_text(json.dumps(probe, indent=1))
     print(f"{describe}{channels}x{blocks} ({param_count(params):,} parameters), {n:,} entries", flush=True)
     key = jax.random.key(seed)
     start = time.perf_counter()
+    save_every = max(1, snapshot_every // 4)  # the state more often than snapshots: less lost to an interruption
     for s in range(done + 1, steps + 1):
         params, opt_state, metrics = step(params, opt_state, buffer, jax.random.fold_in(key, s))
-        if s % snapshot_every == 0 or s == steps:
+        snapshot = s % snapshot_every == 0 or s == steps
+        wall = wall_before + time.perf_counter() - start
+        if snapshot:  # model and log line before the state: an interruption in between redoes them
             metrics = jax.tree.map(float, metrics)
-            wall = wall_before + time.perf_counter() - start
             k = s // snapshot_every
             save_model(out / "snapshots" / f"it-{k:06d}", game, config, params)
+            log.append({"iteration": k, "positions": s * batch_size, "wall_seconds": wall, **metrics})
+            print(f"step {s}: loss {metrics['loss']:.3f} (policy KL {metrics['policy_kl']:.3f}, "
+                  f"value {metrics['value_loss']:.3f}), {wall:.0f} s", flush=True)
+        if snapshot or s % save_every == 0:
             with ocp.StandardCheckpointer() as checkpointer:  # written to a temporary name, then renamed
                 checkpointer.save((out / f"state-{s}").resolve(), {"params": params, "opt_state": opt_state})
             for old in out.glob("state-*"):
                 if old.name != f"state-{s}":
                     shutil.rmtree(old)
-            log.append({"iteration": k, "positions": s * batch_size, "wall_seconds": wall, **metrics})
-            print(f"step {s}: loss {metrics['loss']:.3f} (policy KL {metrics['policy_kl']:.3f}, "
-                  f"value {metrics['value_loss']:.3f}), {wall:.0f} s", flush=True)
+            tmp = out / f".{WALL_FILE}.tmp"
+            tmp.write_text(json.dumps({"step": s, "wall_seconds": wall}))
+            os.replace(tmp, out / WALL_FILE)
+            if not snapshot:
+                print(f"step {s}/{steps} saved, {(time.perf_counter() - start) / (s - done):.2f} s per update",
+                      flush=True)
