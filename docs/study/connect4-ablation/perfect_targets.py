@@ -112,6 +112,12 @@ def labelled_entries(buf: dict[str, np.ndarray], labels_dir: str, kind: str) -> 
     return labels, np.array([row.get(o.astype(np.int8).tobytes(), -1) for o in buf["observation"]])
 
 
+def outcome_classes(values: np.ndarray) -> np.ndarray:
+    """Each move's loss/draw/win class (-1/0/1) from its label; an illegal move is -2, below every
+    outcome, so it is never a best move and always a mistake."""
+    return np.where(values == ILLEGAL, -2, np.sign(values))
+
+
 def perfect_targets(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Policy uniform over the best moves (outcome labels: every move that keeps the best outcome;
     exact labels: the fastest win or slowest loss); value the best move's outcome."""
@@ -128,7 +134,7 @@ def check(args: argparse.Namespace) -> None:
     labels, index = labelled_entries(buf, args.labels, args.kind)
     use = index >= 0
     values = labels[index[use]]
-    classes = np.sign(values)  # outcomes; an illegal move stays below every outcome
+    classes = outcome_classes(values)
     best = classes.max(axis=1)
     stones = plies(buf["observation"][use])
     policy = buf["policy"][use]
@@ -167,6 +173,7 @@ def train(args: argparse.Namespace) -> None:
                 snapshot_every=args.snapshot_every, batch_size=args.batch_size, learning_rate=args.learning_rate,
                 seed=args.seed, describe=f"{args.targets} targets ({len(labels):,} distinct boards labelled), ")
 
+
 def fit(args: argparse.Namespace) -> None:
     """How well each model knows labelled boards: its value's sign and its raw policy's top move,
     per phase. On the training buffer's own labels this is the fit (can the net hold what it was
@@ -188,7 +195,7 @@ def fit(args: argparse.Namespace) -> None:
         keep = np.array([b.astype(np.int8).tobytes() not in seen for b in boards], bool)
         print(f"{args.labels}: {keep.sum():,} of {len(boards):,} labelled boards are not in {args.exclude}")
         boards, values = boards[keep], values[keep]
-    classes = np.where(values == ILLEGAL, -2, np.sign(values))  # an illegal move below every outcome
+    classes = outcome_classes(values)
     best = classes.max(axis=1)
     stones = plies(boards)
     for model in args.models:
