@@ -146,6 +146,25 @@ def test_a_run_can_start_from_a_released_model(tmp_path):
         Trainer(tiny(init_from=str(tmp_path / "missing")), tmp_path / "nowhere")
 
 
+def test_the_lineage_of_a_distilled_base_model_survives_into_the_card(tmp_path):
+    """A net distilled from several runs' buffers (the study's distill.py) names its sources and
+    updates in its card; a self-play run started from it must carry them on, or its card would
+    hide the self-play behind the model."""
+    from agents.alphazero.export import export_run
+
+    model, _ = exported_tiny_model(tmp_path)
+    sources = [{"run": "runs/a", "iteration": 9, "games_played": 100}, {"run": "runs/b", "iteration": 4}]
+    (model / "card.json").write_text(json.dumps({"training_command": "python distill.py", "positions_seen": 3584,
+                                                 "fixed_data_training": {"updates": 7}, "distilled_from": sources}))
+    tuned = Trainer(tiny(iterations=1, init_from=str(model)), tmp_path / "tuned")
+    tuned.run_iteration()
+    tuned.save()
+    card = json.loads((export_run(tmp_path / "tuned", tmp_path / "out") / "card.json").read_text())
+    assert card["started_from"]["distilled_from"] == sources
+    assert card["started_from"]["fixed_data_training"] == {"updates": 7}
+    assert card["started_from"]["positions_seen"] == 3584
+
+
 def test_a_run_can_grow_a_released_model_deeper(tmp_path):
     from agents.alphazero.export import export_run
     from agents.network import apply

@@ -49,7 +49,7 @@ def make_standard(spec: str) -> bool:
     return make_game(spec).is_standard
 
 
-def _base_model(run_dir: Path, path: str) -> dict[str, Any]:
+def base_model_summary(run_dir: Path, path: str) -> dict[str, Any]:
     """What a run started from (`init_from`): that model's card as the run saw it at its start,
     summed up, so that the lineage survives the export overwriting the base model's folder."""
     try:
@@ -57,7 +57,7 @@ def _base_model(run_dir: Path, path: str) -> dict[str, Any]:
     except (OSError, json.JSONDecodeError):
         base = {}
     keys = ("training_command", "iterations", "positions_seen", "games_played", "training_wall_seconds",
-            "hardware", "started_from")
+            "hardware", "started_from", "distilled_from", "fixed_data_training")  # the last two: distill.py's
     return {"path": str(path), **{k: base[k] for k in keys if k in base}}
 
 
@@ -140,7 +140,7 @@ def export_run(run_dir: str | Path, target: str | Path | None = None, *, notes: 
         "exported": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
     if config.init_from:
-        card["started_from"] = _base_model(run_dir, config.init_from)
+        card["started_from"] = base_model_summary(run_dir, config.init_from)
     if notes:
         card.update(notes)
     if target is None:

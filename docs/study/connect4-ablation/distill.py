@@ -17,10 +17,72 @@ with self-play.
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from study_data import load_buffer, plies
+
+
+def source(checkpoint: str) -> dict[str, Any]:
+    """Where one buffer came from, for the snapshots' cards: its run, the run's command and start,
+    and the self-play behind the run at that checkpoint (its metrics line), so that a model made
+    from the pooled buffers can account for all of its self-play."""
+    from agents.alphazero.config import TrainConfig
+    from agents.alphazero.export import base_model_summary, training_command
+
+    folder = Path(checkpoint).resolve()
+    run, iteration = folder.parents[2], int(folder.parent.name)  # RUN/checkpoints/N/default
+    config = TrainConfig.from_json(json.loads((run / "config.json").read_text()))
+    found: dict[str, Any] = {"run": str(run), "iteration": iteration, "training_command": training_command(config)}
+    for line in (run / "metrics.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        if record.get("iteration") == iteration:
+            found.update(positions_seen=record["positions"], games_played=record["games"],
+                         training_wall_seconds=round(float(record["wall_seconds"]), 1))
+    if config.init_from:
+        found["started_from"] = base_model_summary(run, config.init_from)
+    return found
+
+
+def self_play_behind(sources: list[dict[str, Any]]) -> dict[str, Any]:
+    """The self-play behind all the sources, each stage of their lineages counted once.
+
+    The sources share ancestors (most continue the same released model, whose card nests its own
+    first stage), and one may start from another's snapshot (`RUN/snapshots/it-N`, a prefix of that
+    run). A stage is keyed by its run folder (a snapshot counts as its run) or model path; a nested
+    card without one (a snapshot's copy of its run's base card) is the stage with the same command
+    and positions. Of one run only the furthest stage counts, as it contains the nearer ones."""
+    nodes: list[dict[str, Any]] = []
+
+    def collect(node: dict[str, Any]) -> None:
+        nodes.append(node)
+        if node.get("started_from"):
+            collect(node["started_from"])
+
+    for found in sources:
+        collect(found)
+
+    def fingerprint(node: dict[str, Any]) -> tuple:
+        return node.get("training_command"), node.get("positions_seen")
+
+    named: dict[tuple, str] = {}
+    for node in nodes:
+        if node.get("run") or node.get("path"):
+            named.setdefault(fingerprint(node), node.get("run") or node["path"])
+    furthest: dict[str, dict[str, Any]] = {}
+    for node in nodes:
+        where = node.get("run") or node.get("path") or named.get(fingerprint(node)) or repr(fingerprint(node))
+        if Path(where).parent.name == "snapshots":  # RUN/snapshots/it-N: the first N iterations of RUN
+            where = str(Path(where).parents[1])
+        if where not in furthest or node.get("positions_seen", 0) > furthest[where].get("positions_seen", 0):
+            furthest[where] = node
+    stages = furthest.values()
+    return {"positions_seen": sum(int(n.get("positions_seen", 0)) for n in stages),
+            "games_played": sum(int(n.get("games_played", 0)) for n in stages),
+            "training_wall_seconds": round(sum(float(n.get("training_wall_seconds", 0.0)) for n in stages), 1),
+            "self_play_stages": sorted(furthest)}
 
 
 def main() -> None:
@@ -44,12 +106,19 @@ def main() -> None:
         print(f"{checkpoint}: {len(stones):,} entries, {np.mean(stones <= 12):.1%} at plies 0-12", flush=True)
         parts.append(buf)
     entries = {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+    sources = [source(c) for c in args.checkpoints]
     settings = {"command": "distill", "checkpoints": [str(Path(c).resolve()) for c in args.checkpoints],
                 "targets": "selfplay"}
     train_fixed(entries, args.out, settings, channels=args.channels, blocks=args.blocks, steps=args.steps,
                 snapshot_every=args.snapshot_every, batch_size=args.batch_size,
                 learning_rate=args.learning_rate, seed=args.seed,
-                describe=f"self-play targets of {len(parts)} buffers, ")
+                describe=f"self-play targets of {len(parts)} buffers, ",
+                card={**self_play_behind(sources), "distilled_from": sources,
+                      "training_notes": "a fresh net trained on the pooled last replay buffers of the runs in "
+                                        "distilled_from, with their own self-play targets (no solver); "
+                                        "positions_seen, games_played and training_wall_seconds count the "
+                                        "self-play of every stage in self_play_stages once, and the wall time "
+                                        "adds this training's own (fixed_data_training)"})
 
 
 if __name__ == "__main__":

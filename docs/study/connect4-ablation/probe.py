@@ -4,7 +4,9 @@ A probe learns entries that do not change (a replay buffer with its own or the s
 or several runs' buffers pooled) for a fixed number of updates, with the trainer's own sampler,
 symmetry augmentation, loss and AdamW (cosine schedule), so that only the data or the targets
 differ between arms. Snapshots (`OUT/snapshots/it-NNNNNN`, one per `snapshot_every` updates) form
-a run folder that `arena study compute --lineage OUT` scores; the optimizer state is saved with
+a run folder that `arena study compute --lineage OUT` scores, each with a model card of how it
+was made (so a self-play run started from it with `arena train --init-from` keeps the lineage in
+its own card); the optimizer state is saved with
 each and at every quarter of the interval between them (orbax, written under a temporary name and
 renamed, with a progress line), and the same command resumes an
 interrupted probe bit-identically, refusing an OUT made with other settings or data.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -25,10 +28,13 @@ WALL_FILE = "wall.json"  # training wall time at the last saved state
 
 def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[str, Any], *, channels: int,
                 blocks: int, steps: int, snapshot_every: int, batch_size: int = 512,
-                learning_rate: float = 1e-3, seed: int = 0, describe: str = "") -> None:
+                learning_rate: float = 1e-3, seed: int = 0, describe: str = "",
+                card: dict[str, Any] | None = None) -> None:
     """Fits a fresh connect-four net to `entries` (observation, policy, value, legal; one row per
     entry, duplicates kept) and saves snapshots in `out`. `settings` identify the probe: resuming
-    needs the same ones (they are written to OUT/probe.json with the entry and parameter counts)."""
+    needs the same ones (they are written to OUT/probe.json with the entry and parameter counts).
+    `card` (how the entries were made) goes into every snapshot's model card; snapshots saved
+    without one (by an older version) get theirs when the probe is resumed."""
     import jax
     import jax.numpy as jnp
     import orbax.checkpoint as ocp
@@ -36,6 +42,7 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
     import games
     from agents.alphazero.buffer import Buffer, Samples, sample
     from agents.alphazero.config import default_config as default_train_config
+    from agents.alphazero.export import hardware
     from agents.alphazero.metrics import MetricsLog
     from agents.alphazero.trainer import network_config
     from agents.alphazero.update import make_optimizer, update
@@ -85,6 +92,12 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
             print(f"resuming after step {done}", flush=True)
     else:
         (out / "probe.json").write_text(json.dumps(probe, indent=1))
+    base_card = {"training_command": " ".join(["python", *sys.argv]), **(card or {}), "probe": probe,
+                 "hardware": hardware()}
+    for record in log.read():  # cards for snapshots an older version saved without one
+        folder = out / "snapshots" / f"it-{int(record['iteration']):06d}"
+        if (folder / "model.json").exists() and not (folder / "card.json").exists():
+            write_card(folder, snapshot_card(base_card, record, batch_size))
     print(f"{describe}{channels}x{blocks} ({param_count(params):,} parameters), {n:,} entries", flush=True)
     key = jax.random.key(seed)
     start = time.perf_counter()
@@ -96,8 +109,10 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
         if snapshot:  # model and log line before the state: an interruption in between redoes them
             metrics = jax.tree.map(float, metrics)
             k = s // snapshot_every
-            save_model(out / "snapshots" / f"it-{k:06d}", game, config, params)
-            log.append({"iteration": k, "positions": s * batch_size, "wall_seconds": wall, **metrics})
+            record = {"iteration": k, "positions": s * batch_size, "wall_seconds": wall, **metrics}
+            save_model(out / "snapshots" / f"it-{k:06d}", game, config, params,
+                       card=snapshot_card(base_card, record, batch_size))
+            log.append(record)
             print(f"step {s}: loss {metrics['loss']:.3f} (policy KL {metrics['policy_kl']:.3f}, "
                   f"value {metrics['value_loss']:.3f}), {wall:.0f} s", flush=True)
         if snapshot or s % save_every == 0:
@@ -112,3 +127,25 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
             if not snapshot:
                 print(f"step {s}/{steps} saved, {(time.perf_counter() - start) / (s - done):.2f} s per update",
                       flush=True)
+
+
+def snapshot_card(base: dict[str, Any], record: dict[str, Any], batch_size: int) -> dict[str, Any]:
+    """The model card of the snapshot logged as `record`: how the probe was made, and how far it was.
+
+    The probe's own training goes under `fixed_data_training` (updates, sampled entries, wall time);
+    `positions_seen`, `games_played` and `training_wall_seconds` keep the cards' meaning (the self-play
+    behind the model, and all of its training time), so they are the caller's self-play totals (zero
+    when it gives none) with the probe's wall time added."""
+    own = {"updates": int(record["positions"]) // batch_size, "samples": int(record["positions"]),
+           "wall_seconds": round(float(record["wall_seconds"]), 1),
+           "final_loss": {k: record[k] for k in ("loss", "policy_loss", "value_loss", "policy_kl") if k in record}}
+    return {**base, "fixed_data_training": own, "positions_seen": int(base.get("positions_seen", 0)),
+            "games_played": int(base.get("games_played", 0)),
+            "training_wall_seconds": round(float(base.get("training_wall_seconds", 0.0)) + own["wall_seconds"], 1)}
+
+
+def write_card(folder: Path, card: dict[str, Any]) -> None:
+    """Adds card.json to a saved snapshot, atomically (the weights and their hash are untouched)."""
+    tmp = folder / ".card.json.tmp"
+    tmp.write_text(json.dumps(card, indent=2, default=str) + "\n")
+    os.replace(tmp, folder / "card.json")
