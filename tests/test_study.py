@@ -169,3 +169,22 @@ def test_refusals_are_one_line_exit_2(tmp_path, capsys):
         assert err.startswith("arena study: error:") and "\n" not in err, err
     assert _exit_code(["study", "elo"]) == 2
     assert not (tmp_path / "x").exists()  # refused before anything was written
+
+
+def test_a_run_folders_snapshots_are_placed_by_the_self_play_behind_them(tmp_path):
+    """A training run's snapshot sits at the run's logged positions; a net trained on stored
+    self-play (its card has `fixed_data_training`) at the self-play behind its data, not at the
+    count of entries it sampled."""
+    from agents.checkpoint import save_model
+    from agents.network import default_config, init_network
+    from arena.study.training import run_models
+
+    config = default_config(TTT, kind="mlp", channels=8, blocks=1)
+    _, params = init_network(config, seed=0)
+    save_model(tmp_path / "snapshots" / "it-000001", TTT, config, params)
+    save_model(tmp_path / "snapshots" / "it-000002", TTT, config, params,
+               card={"positions_seen": 5000, "training_wall_seconds": 70.0, "fixed_data_training": {"updates": 4}})
+    (tmp_path / "metrics.jsonl").write_text("".join(json.dumps({"iteration": i, "positions": 512 * i,
+                                                                "wall_seconds": 10.0 * i}) + "\n" for i in (1, 2)))
+    models = run_models(TTT, tmp_path)
+    assert [(m.iteration, m.positions, m.wall_s) for m in models] == [(1, 512, 10.0), (2, 5000, 70.0)]

@@ -1,6 +1,6 @@
 """Training compute: which networks the study evaluates, and what each cost to train.
 
-Two sources, each point a model folder plus the self-play positions and training wall time
+Three sources, each point a model folder plus the self-play positions and training wall time
 behind it:
 
 - a *lineage* of released models (`--lineage PATH`, repeatable; default the game's released
@@ -12,6 +12,9 @@ behind it:
   that saves the weights at every evaluation (`--snapshot-every`), iteration 0 included;
   positions and wall time per snapshot come from the run's own metrics. The run folder
   resumes like `arena train --resume` when interrupted.
+- the snapshots of a run folder (`--lineage RUN`): an `arena train --snapshot-every` run's, or
+  a net trained on stored self-play (the issue-14 study's distill.py), whose snapshot cards
+  give the self-play behind it.
 
 The wall time is the trainer's own (self-play and updates, evaluation excluded).
 """
@@ -117,9 +120,12 @@ def run_models(game: Game, run_dir: Path) -> list[TrainedModel]:
         if record is None or not (path / "model.json").exists():
             continue  # a snapshot newer than the log's last line (the run is still going)
         load_model(path, game)  # refuses a foreign or damaged model in one line
+        positions, wall = base_positions + int(record["positions"]), base_wall + float(record["wall_seconds"])
+        card = load_card(path)
+        if card and "fixed_data_training" in card:  # a net trained on stored self-play (distill.py): its
+            positions, wall = _card_totals(card)  # log counts sampled entries; its card the self-play behind
         models.append(TrainedModel(f"run:{run_dir.name}:{path.name}", str(path), f"run:{run_dir.name}",
-                                   base_positions + int(record["positions"]),
-                                   base_wall + float(record["wall_seconds"]), iteration))
+                                   positions, wall, iteration))
     if not models:
         raise StudyError(f"--lineage {run_dir}: no snapshot with a logged iteration in {run_dir / 'snapshots'}")
     return models
