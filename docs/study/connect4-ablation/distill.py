@@ -31,13 +31,13 @@ def source(checkpoint: str) -> dict[str, Any]:
     from the pooled buffers can account for all of its self-play."""
     from agents.alphazero.config import TrainConfig
     from agents.alphazero.export import base_model_summary, training_command
+    from agents.alphazero.metrics import MetricsLog
 
     folder = Path(checkpoint).resolve()
     run, iteration = folder.parents[2], int(folder.parent.name)  # RUN/checkpoints/N/default
     config = TrainConfig.from_json(json.loads((run / "config.json").read_text()))
     found: dict[str, Any] = {"run": str(run), "iteration": iteration, "training_command": training_command(config)}
-    for line in (run / "metrics.jsonl").read_text().splitlines():
-        record = json.loads(line)
+    for record in MetricsLog(run / "metrics.jsonl").read(strict=True):
         if record.get("iteration") == iteration:
             found.update(positions_seen=record["positions"], games_played=record["games"],
                          training_wall_seconds=round(float(record["wall_seconds"]), 1))

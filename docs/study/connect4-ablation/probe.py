@@ -14,7 +14,6 @@ interrupted probe bit-identically, refusing an OUT made with other settings or d
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 import time
@@ -46,7 +45,8 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
     from agents.alphazero.metrics import MetricsLog
     from agents.alphazero.trainer import network_config
     from agents.alphazero.update import make_optimizer, update
-    from agents.checkpoint import save_model
+    from agents.checkpoint import CARD_FILE, save_model
+    from agents.files import write_json_atomic
     from agents.network import apply, init_network, param_count
 
     game = games.make("connect4")
@@ -97,7 +97,8 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
     for record in log.read():  # cards for snapshots an older version saved without one
         folder = out / "snapshots" / f"it-{int(record['iteration']):06d}"
         if (folder / "model.json").exists() and not (folder / "card.json").exists():
-            write_card(folder, snapshot_card(base_card, record, batch_size))
+            write_json_atomic(folder / CARD_FILE, snapshot_card(base_card, record, batch_size), indent=2,
+                              sort_keys=False)  # beside the weights: their hash is untouched
     print(f"{describe}{channels}x{blocks} ({param_count(params):,} parameters), {n:,} entries", flush=True)
     key = jax.random.key(seed)
     start = time.perf_counter()
@@ -121,9 +122,7 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
             for old in out.glob("state-*"):
                 if old.name != f"state-{s}":
                     shutil.rmtree(old)
-            tmp = out / f".{WALL_FILE}.tmp"
-            tmp.write_text(json.dumps({"step": s, "wall_seconds": wall}))
-            os.replace(tmp, out / WALL_FILE)
+            write_json_atomic(out / WALL_FILE, {"step": s, "wall_seconds": wall})
             if not snapshot:
                 print(f"step {s}/{steps} saved, {(time.perf_counter() - start) / (s - done):.2f} s per update",
                       flush=True)
@@ -143,9 +142,3 @@ def snapshot_card(base: dict[str, Any], record: dict[str, Any], batch_size: int)
             "games_played": int(base.get("games_played", 0)),
             "training_wall_seconds": round(float(base.get("training_wall_seconds", 0.0)) + own["wall_seconds"], 1)}
 
-
-def write_card(folder: Path, card: dict[str, Any]) -> None:
-    """Adds card.json to a saved snapshot, atomically (the weights and their hash are untouched)."""
-    tmp = folder / ".card.json.tmp"
-    tmp.write_text(json.dumps(card, indent=2, default=str) + "\n")
-    os.replace(tmp, folder / "card.json")
