@@ -188,3 +188,34 @@ def test_a_run_folders_snapshots_are_placed_by_the_self_play_behind_them(tmp_pat
                                                                 "wall_seconds": 10.0 * i}) + "\n" for i in (1, 2)))
     models = run_models(TTT, tmp_path)
     assert [(m.iteration, m.positions, m.wall_s) for m in models] == [(1, 512, 10.0), (2, 5000, 70.0)]
+
+
+def test_the_published_connect4_set_rebuilds_a_study_folder_that_study_compute_accepts(tmp_path):
+    """The study's 3,000 positions are published as docs/study/connect4/positions.csv; the ablation
+    scripts' study_folder.py turns them back into the set `arena study compute` checks, so networks
+    can be scored without replaying the study's games (its run folder does not outlive a machine)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from arena.study.run import Study, StudySettings
+
+    root = Path(__file__).resolve().parents[1]
+    script = root / "docs" / "study" / "connect4-ablation" / "study_folder.py"
+    out = tmp_path / "study"
+    done = subprocess.run([sys.executable, str(script), str(out)], capture_output=True, text=True, cwd=root)
+    assert done.returncode == 0, done.stderr
+    settings = StudySettings(game="connect4", out=out, per_bucket=1000, games=2400,
+                             cells=CellSettings(perfect_positions=30, perfect_cap_s=20.0), ladder=("policy",))
+    study = Study(settings, say=lambda line: None)
+    study.open()  # the published settings are the ones these arguments give
+    positions = study.positions()
+    assert not (out / "games.json").exists()  # nothing was replayed
+    published = json.loads((root / "docs" / "study" / "connect4" / "results.json").read_text())
+    assert [sum(p.bucket == b for p in positions) for b in ("opening", "middle", "end")] == [1000, 1000, 1000]
+    published_end = next(c for c in published["cells"] if c["name"] == "policy" and c["bucket"] == "end")
+    end = [p for p in positions if p.bucket == "end"]
+    cell = next(measure_agent(C4, "policy", "policy", {"end": end}, CellSettings(latency_positions=0)))
+    assert cell["mistakes"] == published_end["mistakes"]  # the release's raw policy scores as published
+    again = subprocess.run([sys.executable, str(script), str(out)], capture_output=True, text=True, cwd=root)
+    assert again.returncode != 0 and "already holds a set" in again.stderr
