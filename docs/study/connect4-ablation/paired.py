@@ -63,8 +63,13 @@ def split(marks: dict[str, list[bool]]) -> str:
     return "/".join(str(sum(marks[b])) for b in BUCKETS)
 
 
-def main(folder: str, base: str = "lineage:base-released") -> None:
+def main(folder: str, base: str | None = None) -> None:
     flags = read_flags(folder)
+    models = sorted({m for _, m in flags})
+    if base is None:  # the release, as `--lineage checkpoints/connect4` (or an older copy of it) names it
+        base = next((m for m in ("lineage:released", "lineage:base-released") if m in models), "lineage:released")
+    if base not in models:
+        raise SystemExit(f"paired.py: no network {base!r} in {folder}; it has {', '.join(models) or 'none'}")
     for agent in sorted({a for a, _ in flags}, reverse=True):
         print(f"{agent}: mistakes of 3000 (opening/middle/end); against {base}: fixed, new, McNemar p")
         ref = [x for b in BUCKETS for x in flags[(agent, base)][b]]
