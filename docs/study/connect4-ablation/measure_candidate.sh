@@ -10,7 +10,7 @@ set -euo pipefail
 model=${1:?usage: measure_candidate.sh MODEL_FOLDER OUT [SIMS]}
 out=${2:?usage: measure_candidate.sh MODEL_FOLDER OUT [SIMS]}
 sims=${3:-800}
-[ -f "$model/card.json" ] || { echo "measure_candidate.sh: $model has no card.json: not a model folder" >&2; exit 2; }
+[ -f "$model/model.json" ] || { echo "measure_candidate.sh: $model has no model.json: not a model folder" >&2; exit 2; }
 mkdir -p "$out"
 agent="az:checkpoint=$model,sims=$sims"
 
