@@ -219,3 +219,31 @@ def test_the_published_connect4_set_rebuilds_a_study_folder_that_study_compute_a
     assert cell["mistakes"] == published_end["mistakes"]  # the release's raw policy scores as published
     again = subprocess.run([sys.executable, str(script), str(out)], capture_output=True, text=True, cwd=root)
     assert again.returncode != 0 and "already holds a set" in again.stderr
+
+
+def test_a_distilled_nets_self_play_counts_every_stage_once_even_where_a_model_path_was_reused(monkeypatch):
+    """distill.py's account of the self-play behind pooled buffers: a run's furthest checkpoint
+    stands for its nearer ones and its snapshots; `checkpoints/connect4` named both the release and
+    the first stage it continued, two stages that must both count; a copied card without a path is
+    the model with the same command and positions."""
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "docs" / "study" / "connect4-ablation"))
+    from distill import self_play_behind
+
+    def stage(command, positions, **more):
+        return {"training_command": command, "positions_seen": positions, "games_played": positions // 100,
+                "training_wall_seconds": positions / 10, **more}
+
+    stage1 = stage("arena train connect4", 5_000, path="checkpoints/connect4")
+    release = stage("arena train connect4 --init-from checkpoints/connect4", 3_000, path="checkpoints/connect4",
+                    started_from=stage1)
+    a90 = stage("A", 900, run="/r/A", iteration=90, started_from=release)
+    a60 = stage("A", 600, run="/r/A", iteration=60, started_from=release)
+    copied = {k: v for k, v in release.items() if k != "path"}
+    d = stage("D", 500, run="/r/D", iteration=50,
+              started_from=stage("A", 900, path="/r/A/snapshots/it-000090", started_from=copied))
+    behind = self_play_behind([a60, a90, d])
+    assert behind["positions_seen"] == 5_000 + 3_000 + 900 + 500
+    assert behind["games_played"] == 50 + 30 + 9 + 5
+    assert len(behind["self_play_stages"]) == 4

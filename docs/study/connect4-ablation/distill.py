@@ -51,9 +51,12 @@ def self_play_behind(sources: list[dict[str, Any]]) -> dict[str, Any]:
 
     The sources share ancestors (most continue the same released model, whose card nests its own
     first stage), and one may start from another's snapshot (`RUN/snapshots/it-N`, a prefix of that
-    run). A stage is keyed by its run folder (a snapshot counts as its run) or model path; a nested
-    card without one (a snapshot's copy of its run's base card) is the stage with the same command
-    and positions. Of one run only the furthest stage counts, as it contains the nearer ones."""
+    run). A run's stages are keyed by its folder (a snapshot counts as its run), and of one run only
+    the furthest counts, as it contains the nearer ones. A model folder is not a key: the same
+    path can hold different models over time (`checkpoints/connect4` is both the release and, in
+    the release's card, the first stage it was continued from), so a model is keyed by what made
+    it, its command and positions, which is also how a card copied without a path (a snapshot's
+    copy of its run's base card) or a model exported from one of the runs is recognized."""
     nodes: list[dict[str, Any]] = []
 
     def collect(node: dict[str, Any]) -> None:
@@ -67,22 +70,26 @@ def self_play_behind(sources: list[dict[str, Any]]) -> dict[str, Any]:
     def fingerprint(node: dict[str, Any]) -> tuple:
         return node.get("training_command"), node.get("positions_seen")
 
-    named: dict[tuple, str] = {}
-    for node in nodes:
-        if node.get("run") or node.get("path"):
-            named.setdefault(fingerprint(node), node.get("run") or node["path"])
+    def run_of(node: dict[str, Any]) -> str | None:
+        if node.get("run"):
+            return str(node["run"])
+        path = node.get("path")
+        if path and Path(path).parent.name == "snapshots":  # RUN/snapshots/it-N: the first N iterations of RUN
+            return str(Path(path).parents[1])
+        return None
+
+    runs = {fingerprint(n): run_of(n) for n in nodes if run_of(n)}
     furthest: dict[str, dict[str, Any]] = {}
     for node in nodes:
-        where = node.get("run") or node.get("path") or named.get(fingerprint(node)) or repr(fingerprint(node))
-        if Path(where).parent.name == "snapshots":  # RUN/snapshots/it-N: the first N iterations of RUN
-            where = str(Path(where).parents[1])
+        where = run_of(node) or runs.get(fingerprint(node)) or repr(fingerprint(node))
         if where not in furthest or node.get("positions_seen", 0) > furthest[where].get("positions_seen", 0):
             furthest[where] = node
     stages = furthest.values()
     return {"positions_seen": sum(int(n.get("positions_seen", 0)) for n in stages),
             "games_played": sum(int(n.get("games_played", 0)) for n in stages),
             "training_wall_seconds": round(sum(float(n.get("training_wall_seconds", 0.0)) for n in stages), 1),
-            "self_play_stages": sorted(furthest)}
+            "self_play_stages": sorted(f"{n.get('run') or n.get('path') or where} ({int(n.get('positions_seen', 0)):,} positions)"
+                                       for where, n in furthest.items())}
 
 
 def main() -> None:
