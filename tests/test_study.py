@@ -215,8 +215,10 @@ def test_the_published_connect4_set_rebuilds_a_study_folder_that_study_compute_a
     assert [sum(p.bucket == b for p in positions) for b in ("opening", "middle", "end")] == [1000, 1000, 1000]
     published_end = next(c for c in published["cells"] if c["name"] == "policy" and c["bucket"] == "end")
     end = [p for p in positions if p.bucket == "end"]
-    cell = next(measure_agent(C4, "policy", "policy", {"end": end}, CellSettings(latency_positions=0)))
-    assert cell["mistakes"] == published_end["mistakes"]  # the release's raw policy scores as published
+    measured = root / "docs" / "study" / "connect4-ablation" / "models" / "release-2026-11-23"  # the study's release
+    spec = f"policy:checkpoint={measured}"
+    cell = next(measure_agent(C4, "policy", spec, {"end": end}, CellSettings(latency_positions=0)))
+    assert cell["mistakes"] == published_end["mistakes"]  # that network's raw policy scores as published
     again = subprocess.run([sys.executable, str(script), str(out)], capture_output=True, text=True, cwd=root)
     assert again.returncode != 0 and "already holds a set" in again.stderr
 

@@ -1,0 +1,121 @@
+"""The learning curve of the connect-four release of 2026-12-02, every stage on the same 3,000 positions.
+
+Issue 14 asks for the release's mistake rate against self-play positions and wall time, with one
+fixed evaluation set all along. The stages were scored in two study folders on the same published
+set: the untrained net, stage 1 and the release of 2026-11-23 in the published study
+(`docs/study/connect4/training.csv`), run M and the distilled net in round eight's folder. `collect`
+keeps the rows of that lineage in `release-curve.csv` (the folder itself does not outlive its
+machine); `plot` draws `docs/img/connect4-release-curve.png` from that file alone.
+
+    python docs/study/connect4-ablation/release_curve.py collect STUDY_FOLDER
+    python docs/study/connect4-ablation/release_curve.py plot
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CURVE = HERE / "release-curve.csv"
+FIGURE = HERE.parents[1] / "img" / "connect4-release-curve.png"
+PUBLISHED = HERE.parent / "connect4" / "training.csv"
+BUCKETS = ("opening", "middle", "end")
+AGENTS = ("policy", "az:sims=32")
+# (model name in a study's training.csv, stage label): the lineage in order
+LINEAGE = [("lineage:untrained", "untrained"), ("lineage:stage1", "1: arena train defaults"),
+           ("lineage:released", "2: release 2026-11-23")]
+M_LAST = 240  # the iteration of M whose buffers end the distilled net's data
+
+
+def _read(path: Path) -> list[dict]:
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def collect(folder: str) -> None:
+    """Sums each lineage network's mistakes over the buckets and writes release-curve.csv."""
+    wanted = dict(LINEAGE)
+    rows = [r for r in _read(PUBLISHED) if r["model"] in wanted]
+    for r in _read(Path(folder) / "training.csv"):
+        model = r["model"]
+        if model.startswith("run:c4-M:it-") and 0 < int(model.rsplit("-", 1)[1]) <= M_LAST:
+            rows.append(r)
+        elif model.startswith("run:DM64:it-"):
+            rows.append(r)
+    table: dict[tuple[str, str], dict] = defaultdict(dict)
+    for r in rows:
+        if r["agent"] not in AGENTS:
+            continue
+        key = (r["model"], r["agent"])
+        table[key].update(model=r["model"], agent=r["agent"], selfplay_positions=int(r["selfplay_positions"]),
+                          training_wall_s=float(r["training_wall_s"]), positions=table[key].get("positions", 0) + int(r["positions"]))
+        table[key][r["bucket"]] = int(r["mistakes"])
+    out = []
+    for (model, _agent), row in table.items():
+        stage = wanted.get(model) or ("3: run M" if ":c4-M:" in model else "4: 64x3 distilled (released)")
+        out.append({**row, "stage": stage, "mistakes": sum(row[b] for b in BUCKETS)})
+    out.sort(key=lambda r: (r["agent"], r["training_wall_s"]))
+    keys = ["stage", "model", "agent", "selfplay_positions", "training_wall_s", "positions", "mistakes", *BUCKETS]
+    tmp = CURVE.with_suffix(".tmp")
+    with tmp.open("w", newline="") as f:
+        writer = csv.DictWriter(f, keys)
+        writer.writeheader()
+        writer.writerows({k: r[k] for k in keys} for r in out)
+    tmp.replace(CURVE)
+    print(f"{CURVE}: {len(out)} rows")
+
+
+def plot() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = _read(CURVE)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
+    for ax, x_key, scale, label in ((axes[0], "selfplay_positions", 1e6, "self-play positions behind the net (M)"),
+                                    (axes[1], "training_wall_s", 3600, "training wall time on the 2-core CPU (h)")):
+        for agent, colour in zip(AGENTS, ("tab:orange", "tab:blue"), strict=True):
+            mine = [r for r in rows if r["agent"] == agent]
+            xs = [float(r[x_key]) / scale for r in mine]
+            ys = [100 * int(r["mistakes"]) / int(r["positions"]) for r in mine]
+            ax.plot(xs, ys, "-o", color=colour, markersize=3, label=agent)
+            last = mine[-1]
+            ax.annotate(f"{int(last['mistakes'])}", (xs[-1], ys[-1]), textcoords="offset points", xytext=(4, 4),
+                        fontsize=8, color=colour)
+        for stage in sorted({r["stage"] for r in rows}):
+            first = min((r for r in rows if r["stage"] == stage), key=lambda r: float(r["training_wall_s"]))
+            ax.axvline(float(first[x_key]) / scale, color="grey", lw=0.5, ls=":")
+        ax.set_xlabel(label)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("mistakes on the study's 3,000 positions (%)")
+    axes[0].legend(title="agent")
+    axes[0].set_ylim(0, None)
+    axes[1].text(0.98, 0.95, "stages (dotted): untrained, 1, 2 (release 2026-11-23),\n3 (run M), 4 (64x3 distilled: "
+                 "no new self-play,\nso its points stack at 5.72 M on the left)", transform=axes[1].transAxes,
+                 ha="right", va="top", fontsize=8)
+    fig.suptitle("connect four, the release of 2026-12-02: its whole lineage on one fixed set")
+    fig.tight_layout()
+    FIGURE.parent.mkdir(parents=True, exist_ok=True)
+    tmp = FIGURE.with_name(FIGURE.stem + ".tmp.png")
+    fig.savefig(tmp, dpi=110)
+    tmp.replace(FIGURE)
+    print(FIGURE)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    sub.add_parser("collect").add_argument("folder")
+    sub.add_parser("plot")
+    args = parser.parse_args()
+    if args.what == "collect":
+        collect(args.folder)
+    else:
+        plot()
+
+
+if __name__ == "__main__":
+    main()
