@@ -108,6 +108,13 @@ def test_cli_train_export_plot_and_az_agent(tmp_path, capsys):
     assert "mistakes_mcts_random" in card["evaluation_during_training"]
     assert main(["plot", str(run)]) == 0
     assert (run / "training.png").stat().st_size > 1000
+    # --resume takes the run's own options: only the iterations need saying; a changed option is refused
+    assert main(["train", "--out", str(run), "--resume", "--iterations", "3", "--quiet"]) == 0
+    assert json.loads((run / "metrics.jsonl").read_text().splitlines()[-1])["iteration"] == 3
+    capsys.readouterr()
+    assert main(["train", "--out", str(run), "--resume", "--iterations", "4", "--channels", "16"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "cannot resume: option channels was 8" in err and "\n" not in err
     import agents
     import games
 

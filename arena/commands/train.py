@@ -31,7 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("game", nargs="?", help="game spec (default tictactoe, or the config file's)")
     parser.add_argument("--out", help="run directory (default runs/<game name>)")
     parser.add_argument("--resume", action="store_true",
-                        help="continue the run in --out from its newest intact checkpoint (an error if it has none)")
+                        help="continue the run in --out from its newest intact checkpoint (an error if it has none), "
+                             "with the run's own options (flags may only change --iterations)")
     parser.add_argument("--config", help="JSON file of options: its keys override the game's defaults, "
                         "command-line flags override it")
     parser.add_argument("--quiet", action="store_true", help="no per-iteration lines")
@@ -85,6 +86,11 @@ def run(args: argparse.Namespace) -> int:
     from agents.alphazero.trainer import check_run_dir
     from arena.checks import output_dir
 
+    if args.resume and not args.config:
+        # The run's own options are the base: resuming needs only the flags that change (--iterations).
+        guess = Path(args.out) if args.out else Path("runs") / (args.game or "tictactoe").split(":")[0]
+        if (guess / "config.json").is_file():
+            args.config = str(guess / "config.json")
     config = build_config(args)
     out = Path(args.out) if args.out else Path("runs") / config.game.split(":")[0]
     check_run_dir(out, resume=args.resume)  # before any work: a bad --out costs nothing
