@@ -76,6 +76,11 @@ def build_config(args: argparse.Namespace):
     return default_config(game, **overrides)
 
 
+def run_dir(out: str | None, game: str) -> Path:
+    """--out, or runs/<game name> by default."""
+    return Path(out) if out else Path("runs") / game.split(":")[0]
+
+
 def run(args: argparse.Namespace) -> int:
     if args.coordinator:
         import jax
@@ -88,11 +93,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.resume and not args.config:
         # The run's own options are the base: resuming needs only the flags that change (--iterations).
-        guess = Path(args.out) if args.out else Path("runs") / (args.game or "tictactoe").split(":")[0]
-        if (guess / "config.json").is_file():
-            args.config = str(guess / "config.json")
+        saved = run_dir(args.out, args.game or "tictactoe") / "config.json"
+        if saved.is_file():
+            args.config = str(saved)
     config = build_config(args)
-    out = Path(args.out) if args.out else Path("runs") / config.game.split(":")[0]
+    out = run_dir(args.out, config.game)
     check_run_dir(out, resume=args.resume)  # before any work: a bad --out costs nothing
     output_dir(out, "--out")  # and a folder that can be created there
     start = time.perf_counter()

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+BUCKETS = ("opening", "middle", "end")  # the study's phases, as in training.csv
 CURVE = HERE / "release-curve.csv"
 FIGURE = HERE.parents[1] / "img" / "connect4-release-curve.png"
 PUBLISHED = HERE.parent / "connect4" / "training.csv"
-BUCKETS = ("opening", "middle", "end")
 AGENTS = ("policy", "az:sims=32")
 # (model name in a study's training.csv, stage label): the lineage in order
 LINEAGE = [("lineage:untrained", "untrained"), ("lineage:stage1", "1: arena train defaults"),
@@ -44,14 +43,15 @@ def collect(folder: str) -> None:
             rows.append(r)
         elif model.startswith("run:DM64:it-"):
             rows.append(r)
-    table: dict[tuple[str, str], dict] = defaultdict(dict)
+    table: dict[tuple[str, str], dict] = {}
     for r in rows:
         if r["agent"] not in AGENTS:
             continue
-        key = (r["model"], r["agent"])
-        table[key].update(model=r["model"], agent=r["agent"], selfplay_positions=int(r["selfplay_positions"]),
-                          training_wall_s=float(r["training_wall_s"]), positions=table[key].get("positions", 0) + int(r["positions"]))
-        table[key][r["bucket"]] = int(r["mistakes"])
+        row = table.setdefault((r["model"], r["agent"]), {
+            "model": r["model"], "agent": r["agent"], "selfplay_positions": int(r["selfplay_positions"]),
+            "training_wall_s": float(r["training_wall_s"]), "positions": 0})
+        row["positions"] += int(r["positions"])
+        row[r["bucket"]] = int(r["mistakes"])
     out = []
     for (model, _agent), row in table.items():
         stage = wanted.get(model) or ("3: run M" if ":c4-M:" in model else "4: 64x3 distilled (released)")
