@@ -241,6 +241,17 @@ def load_model(path: str | os.PathLike[str], game: Game) -> tuple[NetworkConfig,
     return config, graphdef, params
 
 
+def weights_sha256(path: str | os.PathLike[str]) -> str:
+    """The sha256 of a model's weights as its model.json records it: what identifies the network a
+    folder holds now (a folder such as `checkpoints/connect4` holds different models over time),
+    read without hashing the weights again; `load_model` checks the record against the file."""
+    folder, meta = read_metadata(path)
+    sha = meta.get("weights_sha256")
+    if not isinstance(sha, str):
+        raise CheckpointError(f"{folder / MODEL_FILE} records no weights_sha256")
+    return sha
+
+
 def load_card(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     """The model card of a model folder, or None when it has none."""
     folder, _ = read_metadata(path)

@@ -249,3 +249,48 @@ def test_a_distilled_nets_self_play_counts_every_stage_once_even_where_a_model_p
     assert behind["positions_seen"] == 5_000 + 3_000 + 900 + 500
     assert behind["games_played"] == 50 + 30 + 9 + 5
     assert len(behind["self_play_stages"]) == 4
+
+
+def test_a_lineage_folder_that_now_holds_another_network_is_measured_again(tmp_path, capsys):
+    """Cells are stored under the network's name; a folder such as `checkpoints/connect4` holds a
+    new network after a release, so a network's cells also carry its weights' sha256 and a changed
+    network is measured again (the report then shows the new cells). Cells stored before the hash
+    was recorded are trusted as they are."""
+    from agents.checkpoint import save_model, weights_sha256
+    from agents.network import default_config, init_network
+
+    config = default_config(TTT, kind="mlp", channels=8, blocks=1)
+    model = tmp_path / "model"
+
+    def release(seed):
+        _, params = init_network(config, seed=seed)
+        save_model(model, TTT, config, params, card={"positions_seen": 100, "training_wall_seconds": 1.0})
+        return weights_sha256(model)
+
+    def ours(path):
+        return [c for c in P.read_jsonl(path) if c["name"].endswith("@lineage:model")]
+
+    args = ["--agents", "random", "--elo-games", "0", "--lineage", str(model)]
+    first = release(0)
+    assert _study(tmp_path, *args) == 0
+    cells = tmp_path / "s" / "cells.jsonl"
+    measured = ours(cells)
+    assert measured and {c["weights_sha256"] for c in measured} == {first}
+    lines = cells.read_bytes()
+    assert _study(tmp_path, *args) == 0 and cells.read_bytes() == lines  # the same network: nothing again
+
+    second = release(1)
+    assert second != first
+    assert _study(tmp_path, *args) == 0
+    again = ours(cells)
+    assert len(again) == 2 * len(measured) and {c["weights_sha256"] for c in again[len(measured):]} == {second}
+    rows = json.loads((tmp_path / "s" / "results.json").read_text())["training"]["rows"]
+    shown = {(r["agent"], r["bucket"]): r["mistakes"] for r in rows if r["model"] == "lineage:model"}
+    assert shown == {(c["name"].split("@")[0], c["bucket"]): c["mistakes"] for c in again[len(measured):]}
+
+    # a folder written before the hash was recorded: its cells stand
+    legacy = [json.loads(line) for line in lines.decode().splitlines()]
+    cells.write_text("".join(json.dumps({k: v for k, v in c.items() if k != "weights_sha256"}) + "\n" for c in legacy))
+    before = cells.read_bytes()
+    assert _study(tmp_path, *args) == 0 and cells.read_bytes() == before
+    capsys.readouterr()

@@ -14,6 +14,10 @@ Every step skips what its files say is done, so an interrupted study continues w
 stopped with the same command; nothing finished is measured twice. The ladder, the Elo field
 and the training models may change between runs (new cells are measured, the report shows the
 current ones); what the stored cells depend on (game, seed, set, timing sample, solver cap) may not.
+A network's cells carry the sha256 of its weights (from its model.json): a model folder that now
+holds another network (a new release exported to `checkpoints/connect4`, say) is measured again
+under the same name, and the report shows the newer cells. Cells stored before the hash was
+recorded are kept as they are.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ import dataclasses
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
+from agents.checkpoint import weights_sha256
 from agents.files import write_json_atomic
 from arena.study import positions as P
 from arena.study.cells import CellSettings, family, measure_agent
@@ -30,6 +36,17 @@ from arena.study.training import TrainedModel, fresh_run, lineage_models
 from games import Game
 
 SETTINGS_FILE, GAMES_FILE, CELLS_FILE = "study.json", "games.json", "cells.jsonl"
+MODEL_HASH = "weights_sha256"  # a network cell's key: what it measured, beside the name it was measured under
+
+
+class Job(NamedTuple):
+    """One agent to measure on every bucket: its name in the report, its spec, the report's part
+    (ladder or training) and, for a network, the sha256 of the weights it loads."""
+
+    name: str
+    spec: str
+    part: str
+    weights_sha256: str | None = None
 DEFAULT_PER_BUCKET = 1000  # connect four, as the issue asks
 # Default ladders: each family from its cheapest setting to the most this machine affords.
 CONNECT4_LADDER = (
@@ -189,19 +206,30 @@ class Study:
     def cells(self) -> list[dict]:
         return P.read_jsonl(self.folder / CELLS_FILE)
 
-    def measure(self, jobs: Sequence[tuple[str, str, str]], positions: Sequence[P.Position]) -> None:
-        """Measures every (name, spec, part) on every bucket not measured yet."""
+    def measure(self, jobs: Sequence[Job], positions: Sequence[P.Position]) -> None:
+        """Measures every job on every bucket not measured yet (for a network: not measured with
+        these weights)."""
         by_bucket = {b: [p for p in positions if p.bucket == b] for b in self.buckets}
-        done = {(c["name"], c["bucket"]) for c in self.cells()}
-        todo = [(n, s, part) for n, s, part in jobs if any((n, b) not in done for b in by_bucket)]
+        stored = {(c["name"], c["bucket"]): c.get(MODEL_HASH) for c in self.cells()}  # the last cell counts
+
+        def done(job: Job, bucket: str) -> bool:
+            if (job.name, bucket) not in stored:
+                return False
+            measured = stored[(job.name, bucket)]
+            return measured is None or measured == job.weights_sha256
+
+        todo = [j for j in jobs if not all(done(j, b) for b in by_bucket)]
         total = len(jobs) * len(by_bucket)
-        finished = total - sum((n, b) not in done for n, _, _ in jobs for b in by_bucket)
+        finished = sum(done(j, b) for j in jobs for b in by_bucket)
         if finished:
             self.say(f"{finished} of {total} cells already measured")
-        for name, spec, part in todo:
-            wanted = {b: ps for b, ps in by_bucket.items() if (name, b) not in done and ps}
-            for cell in measure_agent(self.game, name, spec, wanted, self.settings.cells, part=part,
+        for job in todo:
+            name = job.name
+            wanted = {b: ps for b, ps in by_bucket.items() if not done(job, b) and ps}
+            for cell in measure_agent(self.game, name, job.spec, wanted, self.settings.cells, part=job.part,
                                       progress=lambda b, n, t, name=name: self.status(f"{name} [{b}]", n, t)):
+                if job.weights_sha256 is not None:
+                    cell[MODEL_HASH] = job.weights_sha256
                 P.append_line(self.folder / CELLS_FILE, cell)
                 finished += 1
                 self.status("cells", finished, total)
@@ -254,12 +282,13 @@ class Study:
                                 seed=s.seed)
         return models
 
-    def training_jobs(self, models: Sequence[TrainedModel]) -> list[tuple[str, str, str]]:
+    def training_jobs(self, models: Sequence[TrainedModel]) -> list[Job]:
         sims = self.settings.training_sims
         jobs = []
         for m in models:
-            jobs.append((f"policy@{m.name}", f"policy:checkpoint={m.path}", "training"))
-            jobs.append((f"az:sims={sims}@{m.name}", f"az:checkpoint={m.path},sims={sims}", "training"))
+            sha = weights_sha256(m.path)
+            jobs.append(Job(f"policy@{m.name}", f"policy:checkpoint={m.path}", "training", sha))
+            jobs.append(Job(f"az:sims={sims}@{m.name}", f"az:checkpoint={m.path},sims={sims}", "training", sha))
         return jobs
 
     # ---- everything ----------------------------------------------------------------------------
@@ -268,7 +297,7 @@ class Study:
 
         self.open()
         positions = self.positions()
-        self.measure([(spec, spec, "ladder") for spec in self.settings.ladder], positions)
+        self.measure([Job(spec, spec, "ladder") for spec in self.settings.ladder], positions)
         elo = self.tournament()
         models = self.trained_models()
         self.measure(self.training_jobs(models), positions)
