@@ -47,15 +47,24 @@ class TrainedModel:
         return dataclasses.asdict(self)
 
 
-def _card_totals(card: dict) -> tuple[int, float]:
-    """Self-play positions and training wall time behind a model: its own and every ancestor's
-    (`started_from` nests the whole lineage, one stage inside the next)."""
-    positions, wall = 0, 0.0
+def lineage_totals(card: dict) -> dict[str, float]:
+    """Self-play positions, games and training wall time behind a model: its own and every
+    ancestor's (`started_from` nests the whole lineage, one stage inside the next; a card's own
+    figures count its stage alone, except a distilled net's, which count the self-play behind its
+    data and has no `started_from`)."""
+    totals = {"positions_seen": 0, "games_played": 0, "training_wall_seconds": 0.0}
     while card:
-        positions += int(card.get("positions_seen", 0))
-        wall += float(card.get("training_wall_seconds", 0.0))
+        totals["positions_seen"] += int(card.get("positions_seen", 0))
+        totals["games_played"] += int(card.get("games_played", 0))
+        totals["training_wall_seconds"] += float(card.get("training_wall_seconds", 0.0))
         card = card.get("started_from") or {}
-    return positions, wall
+    return totals
+
+
+def _card_totals(card: dict) -> tuple[int, float]:
+    """(positions, wall seconds) of `lineage_totals`: a model's place on the study's axes."""
+    totals = lineage_totals(card)
+    return int(totals["positions_seen"]), float(totals["training_wall_seconds"])
 
 
 def lineage_models(game: Game, paths: list[str], folder: Path) -> list[TrainedModel]:

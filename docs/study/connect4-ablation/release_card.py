@@ -1,0 +1,202 @@
+"""Makes a connect-four release folder: a candidate's model with a card that adds its measurements.
+
+Issue 14 asks that the release's card hold every stage of its lineage, its figures against perfect
+play and its learning curve on one fixed evaluation set. The candidate's own card (written by
+`arena export` or a run's snapshot) already nests its lineage (`started_from`, `distilled_from`);
+this adds, from files that are committed beside it:
+
+- `lineage_total`: self-play positions, games and training wall time summed over every stage;
+- `mistake_rates_vs_perfect_play`: Pons' six sets at 800 simulations, and
+- `games_vs_perfect_solver`: the 98 games from every 2-ply opening,
+  both from the folder `measure_candidate.sh` wrote (EVALS);
+- `study_curve` (with `--study`): each snapshot of the run on the study's fixed 3,000 positions,
+  raw network and 32 simulations, beside the base network position by position (McNemar);
+- `training_notes`: what the card's fields do not say.
+
+The model files are copied unchanged (their sha256 is checked on load); the card is written
+atomically. Nothing is measured here: a missing measurement is refused in one line.
+
+    python docs/study/connect4-ablation/release_card.py MODEL EVALS OUT --notes TEXT \\
+        [--study STUDY_FOLDER --run run:c4-L64 --base run:c4-L64:it-000000 --base-label previous_release]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+SETS = ("end-easy", "middle-easy", "middle-medium", "begin-easy", "begin-medium", "begin-hard")
+STUDY_SET = ("the study's fixed 3,000 labelled positions (docs/study/connect4/positions.csv: 1,000 per phase, "
+             "opening plies 0-12, middle 13-26, end 27+), scored with `arena study compute --lineage` after "
+             "docs/study/connect4-ablation/study_folder.py")
+
+
+class CardError(Exception):
+    """A missing or unreadable input, said in one line."""
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise CardError(f"{path} is missing (measure the candidate first: measure_candidate.sh)") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise CardError(f"{path} is unreadable ({err})") from None
+
+
+def pons_rates(evals: Path) -> dict[str, Any]:
+    """The six sets' figures from `arena eval --set NAME --json` files, one per set."""
+    rates = {}
+    for name in SETS:
+        found = _read_json(evals / f"{name}.json")["sets"][0]
+        rates[name] = {k: found[k] for k in ("positions", "mistakes", "rate", "interval95", "seconds")}
+    agent = _read_json(evals / f"{SETS[0]}.json").get("agent", "")
+    sims = next((part.split("=", 1)[1] for part in agent.split(",") if part.startswith("sims=")), "800")
+    return {"metric": "share of positions where the chosen move has a worse win/draw/loss outcome than the best "
+                      "(docs/references.md); Pons' sets, 1000 positions each, a seeded sample of 500 for begin-hard; "
+                      "95% Wilson intervals; command: docs/study/connect4-ablation/measure_candidate.sh (arena eval "
+                      "az:sims=800 --set NAME --limit N --json)",
+            f"az:sims={sims} (gumbel)": rates}
+
+
+def solver_games(evals: Path) -> dict[str, Any]:
+    """The summary of the games against the perfect solver (`arena eval --vs-solver --json`)."""
+    vs = _read_json(evals / "vs-solver.json")["vs_solver"]
+    firsts, hand = vs["first_mistake_plies"], vs["by_true_outcome"]
+    return {
+        "command": "arena eval az:sims=800 --vs-solver --plies 2 --games-out FILE",
+        "seconds": round(vs["seconds"]),
+        "games": vs["games"], "achieved_game_theoretic_result": vs["achieved"],
+        "kept_win_or_draw_in_hand": {"kept": vs["held"]["kept"], "of": vs["held"]["games"],
+                                     "rate": round(vs["held"]["rate"], 3),
+                                     "interval95": [round(x, 3) for x in vs["held"]["interval95"]],
+                                     "wins_kept": f"{hand['win'][1]}/{hand['win'][0]}",
+                                     "draws_kept": f"{hand['draw'][1]}/{hand['draw'][0]}"},
+        "moves": {"mistakes": vs["agent_mistakes"], "of": vs["agent_moves"]},
+        "first_mistake_ply": {"min": min(firsts), "median": statistics.median(firsts), "max": max(firsts),
+                              "by_ply_6": sum(p <= 6 for p in firsts), "by_ply_12": sum(p <= 12 for p in firsts),
+                              "games": len(firsts)} if firsts else None,
+    }
+
+
+def study_curve(folder: Path, run: str, base: str, base_label: str) -> dict[str, Any]:
+    """Each snapshot of `run` (its study names `run:NAME:it-N`) on the study's positions, beside `base`."""
+    from paired import BUCKETS, compare, read_flags
+
+    flags = read_flags(str(folder))
+    agents = sorted({a for a, _ in flags}, reverse=True)  # policy, then az:sims=32
+    if not agents or any((a, base) not in flags for a in agents):
+        raise CardError(f"{folder}: no cells for {base!r} (score it with arena study compute --lineage)")
+    with (folder / "training.csv").open(newline="") as handle:
+        axes = {r["model"]: r for r in csv.DictReader(handle)}
+
+    def figures(agent: str, model: str) -> dict[str, Any]:
+        marks = flags[(agent, model)]
+        return {"mistakes": sum(sum(marks[b]) for b in BUCKETS), **{b: sum(marks[b]) for b in BUCKETS}}
+
+    snapshots = []
+    for model in sorted({m for _, m in flags if m.startswith(run + ":")}):
+        if model == base or model not in axes:
+            continue
+        row = {"iteration": int(axes[model]["iteration"]),
+               "selfplay_positions": int(axes[model]["selfplay_positions"]),
+               "training_wall_s": float(axes[model]["training_wall_s"])}
+        for agent in agents:
+            if (agent, model) not in flags:
+                continue
+            ref = [x for b in BUCKETS for x in flags[(agent, base)][b]]
+            fixed, new, p = compare(ref, [x for b in BUCKETS for x in flags[(agent, model)][b]])
+            row[agent] = {**figures(agent, model), f"against_{base_label}": {"fixed": fixed, "new": new,
+                                                                            "mcnemar_p": float(f"{p:.3g}")}}
+        snapshots.append(row)
+    if not snapshots:
+        raise CardError(f"{folder}: no scored snapshot of {run!r}")
+    return {"set": STUDY_SET, "agents": "policy: the raw network; az:sims=32: 32 Gumbel simulations",
+            "axes": "selfplay_positions and training_wall_s are cumulative over the lineage, as the study counts them",
+            base_label: {"model": base, **{a: figures(a, base) for a in agents}},
+            "snapshots": sorted(snapshots, key=lambda r: r["iteration"])}
+
+
+def release_card(model: Path, evals: Path, notes: str, curve: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The candidate's card with its lineage totals, measurements, notes and (given) study curve."""
+    from arena.study.training import lineage_totals
+
+    card = _read_json(model / "card.json")
+    totals = lineage_totals(card)
+    out = {**card,
+           "lineage_total": {**totals, "training_wall_seconds": round(totals["training_wall_seconds"], 1),
+                             "note": "every stage's own figures summed along started_from (a distilled "
+                                     "stage's count the self-play behind its data)"},
+           "training_notes": notes,
+           "mistake_rates_vs_perfect_play": pons_rates(evals),
+           "games_vs_perfect_solver": solver_games(evals),
+           "measured_files": str(evals)}
+    if curve is not None:
+        out["study_curve"] = curve
+    out["released"] = datetime.date.today().isoformat()
+    return out
+
+
+def write_release(model: Path, card: dict[str, Any], out: Path) -> None:
+    """OUT gets the model's files and the new card; an existing OUT is replaced only once the new
+    folder is complete (temp folder + rename)."""
+    for name in ("model.json", "weights.npz"):
+        if not (model / name).is_file():
+            raise CardError(f"{model} has no {name}: not a model folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for name in ("model.json", "weights.npz"):
+            shutil.copyfile(model / name, staging / name)
+        (staging / "card.json").write_text(json.dumps(card, indent=1) + "\n")
+        old = out.with_name(f".{out.name}.old")
+        if out.exists():
+            out.rename(old)
+        staging.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model", type=Path, help="the candidate's model folder (model.json, weights.npz, card.json)")
+    parser.add_argument("evals", type=Path, help="the folder measure_candidate.sh wrote for it")
+    parser.add_argument("out", type=Path, help="the release folder to write (e.g. checkpoints/connect4)")
+    parser.add_argument("--notes", required=True, help="training_notes: the lineage in words")
+    parser.add_argument("--study", type=Path, help="a study folder that scored the run's snapshots")
+    parser.add_argument("--run", help="the run's name in the study (run:NAME)")
+    parser.add_argument("--base", help="the network to compare each snapshot with (a name in the study)")
+    parser.add_argument("--base-label", default="previous_release")
+    args = parser.parse_args(argv)
+    try:
+        curve = None
+        if args.study:
+            if not (args.run and args.base):
+                raise CardError("--study needs --run and --base")
+            curve = study_curve(args.study, args.run, args.base, args.base_label)
+        card = release_card(args.model, args.evals, args.notes, curve)
+        if args.out.resolve() == args.model.resolve():
+            raise CardError("OUT must differ from MODEL (the candidate stays as it was measured)")
+        write_release(args.model, card, args.out)
+    except CardError as err:
+        print(f"release_card.py: {err}", file=sys.stderr)
+        return 2
+    totals = card["lineage_total"]
+    print(f"wrote {args.out}: {totals['positions_seen']:,} self-play positions, "
+          f"{totals['training_wall_seconds']:,.0f} s of training over the lineage")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""docs/study/connect4-ablation/release_card.py: a release's card is made from committed files.
+
+The released card's figures against perfect play must be the ones its measurement files hold;
+the study curve must count fixed and new mistakes position by position; a missing measurement is
+refused in one line before anything is written."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ABLATION = ROOT / "docs" / "study" / "connect4-ablation"
+
+
+@pytest.fixture
+def card_module(monkeypatch):
+    monkeypatch.syspath_prepend(str(ABLATION))
+    import release_card
+
+    return release_card
+
+
+def test_the_released_card_holds_what_its_measurement_files_say(card_module):
+    card = json.loads((ROOT / "checkpoints" / "connect4" / "card.json").read_text())
+    evals = ROOT / card.get("measured_files", "docs/study/connect4-ablation/evals/DM64-16k")
+    rates = card_module.pons_rates(evals)
+    key = next(k for k in rates if k.startswith("az:sims="))
+    assert rates[key] == card["mistake_rates_vs_perfect_play"][key]
+    games = card_module.solver_games(evals)
+    for field in ("games", "achieved_game_theoretic_result", "kept_win_or_draw_in_hand", "moves", "first_mistake_ply"):
+        assert games[field] == card["games_vs_perfect_solver"][field], field
+
+
+def test_the_study_curve_pairs_each_snapshot_with_the_base(card_module, tmp_path):
+    from arena.study.cells import is_mistake_label
+
+    import games
+    from arena.study.positions import Position
+
+    study = tmp_path / "study"
+    made = subprocess.run([sys.executable, str(ABLATION / "study_folder.py"), str(study)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert made.returncode == 0, made.stderr
+    game = games.make("connect4")
+    positions = [Position.from_json(p, game) for p in json.loads((study / "positions.json").read_text())["positions"]]
+    by_bucket = {b: [p for p in positions if p.bucket == b] for b in ("opening", "middle", "end")}
+
+    def best(p):
+        return p.scores.index(p.best)
+
+    def worst(p):
+        return min((s, a) for a, s in enumerate(p.scores) if s is not None)[1]
+
+    losable = [i for i, p in enumerate(by_bucket["opening"]) if is_mistake_label(p, worst(p))[0]][:8]
+    wrong = {"it-000000": set(losable[:5]), "it-000010": set(losable[:2]) | set(losable[5:8])}
+    with (study / "cells.jsonl").open("w") as cells:
+        for snap, bad in wrong.items():
+            for bucket, ps in by_bucket.items():
+                actions = [worst(p) if bucket == "opening" and i in bad else best(p) for i, p in enumerate(ps)]
+                for agent in ("policy", "az:sims=32"):
+                    cells.write(json.dumps({"name": f"{agent}@run:X:{snap}", "bucket": bucket, "actions": actions}) + "\n")
+    with (study / "training.csv").open("w", newline="") as f:
+        out = csv.DictWriter(f, ["model", "iteration", "selfplay_positions", "training_wall_s"])
+        out.writeheader()
+        for i, snap in enumerate(wrong):
+            out.writerow({"model": f"run:X:{snap}", "iteration": 10 * i, "selfplay_positions": 1000 + 500 * i,
+                          "training_wall_s": 60.0 * i})
+    curve = card_module.study_curve(study, "run:X", "run:X:it-000000", "previous_release")
+    assert curve["previous_release"]["policy"] == {"mistakes": 5, "opening": 5, "middle": 0, "end": 0}
+    (row,) = curve["snapshots"]
+    assert (row["iteration"], row["selfplay_positions"], row["training_wall_s"]) == (10, 1500, 60.0)
+    assert row["policy"]["mistakes"] == 5
+    assert row["policy"]["against_previous_release"] == {"fixed": 3, "new": 3, "mcnemar_p": 1.0}
+
+
+def test_a_missing_measurement_is_refused_in_one_line_and_nothing_is_written(tmp_path):
+    out = tmp_path / "release"
+    done = subprocess.run([sys.executable, str(ABLATION / "release_card.py"), str(ROOT / "checkpoints" / "connect4"),
+                           str(tmp_path / "no-evals"), str(out), "--notes", "x"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "end-easy.json is missing" in done.stderr
+    assert not out.exists()
+
+
+def test_a_release_folder_is_written_whole_with_the_lineage_summed(card_module, tmp_path):
+    evals = ROOT / "docs" / "study" / "connect4-ablation" / "evals" / "DM64-16k"
+    model = ROOT / "docs" / "study" / "connect4-ablation" / "models" / "L64-it030"
+    out = tmp_path / "release"
+    assert card_module.main([str(model), str(evals), str(out), "--notes", "a test"]) == 0
+    card = json.loads((out / "card.json").read_text())
+    own = json.loads((model / "card.json").read_text())
+    assert card["lineage_total"]["positions_seen"] == own["positions_seen"] + own["started_from"]["positions_seen"]
+    assert (out / "weights.npz").read_bytes() == (model / "weights.npz").read_bytes()
+    from agents.checkpoint import load_model
+
+    import games
+
+    load_model(out, games.make("connect4"))  # the copied files still match their recorded hash
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["release"]  # no staging folder left
