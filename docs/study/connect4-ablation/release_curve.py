@@ -25,7 +25,11 @@ AGENTS = ("policy", "az:sims=32")
 # (model name in a study's training.csv, stage label): the lineage in order
 LINEAGE = [("lineage:untrained", "untrained"), ("lineage:stage1", "1: arena train defaults"),
            ("lineage:released", "2: release 2026-11-23")]
-M_LAST = 240  # the iteration of M whose buffers end the distilled net's data
+# (snapshot name prefix in the round's study folder, last iteration in the lineage or None for all,
+# stage label): the stages scored after the published study, in order. A run continued from the
+# stage before it starts with that stage's last network, so its it-000000 is not a new point.
+RUNS = [("run:c4-M:it-", 240, "3: run M"),  # 240: the iteration whose buffer ends the distilled net's data
+        ("run:DM64:it-", None, "4: 64x3 distilled (released)")]
 
 
 def _read(path: Path) -> list[dict]:
@@ -37,12 +41,13 @@ def collect(folder: str) -> None:
     """Sums each lineage network's mistakes over the buckets and writes release-curve.csv."""
     wanted = dict(LINEAGE)
     rows = [r for r in _read(PUBLISHED) if r["model"] in wanted]
+    stage_of: dict[str, str] = {}
     for r in _read(Path(folder) / "training.csv"):
         model = r["model"]
-        if model.startswith("run:c4-M:it-") and 0 < int(model.rsplit("-", 1)[1]) <= M_LAST:
-            rows.append(r)
-        elif model.startswith("run:DM64:it-"):
-            rows.append(r)
+        for prefix, last, label in RUNS:
+            if model.startswith(prefix) and 0 < int(model[len(prefix):]) <= (last or 10**9):
+                rows.append(r)
+                stage_of[model] = label
     table: dict[tuple[str, str], dict] = {}
     for r in rows:
         if r["agent"] not in AGENTS:
@@ -54,7 +59,7 @@ def collect(folder: str) -> None:
         row[r["bucket"]] = int(r["mistakes"])
     out = []
     for (model, _agent), row in table.items():
-        stage = wanted.get(model) or ("3: run M" if ":c4-M:" in model else "4: 64x3 distilled (released)")
+        stage = wanted.get(model) or stage_of[model]
         out.append({**row, "stage": stage, "mistakes": sum(row[b] for b in BUCKETS)})
     out.sort(key=lambda r: (r["agent"], r["training_wall_s"]))
     keys = ["stage", "model", "agent", "selfplay_positions", "training_wall_s", "positions", "mistakes", *BUCKETS]
