@@ -77,6 +77,8 @@ def test_the_study_curve_pairs_each_snapshot_with_the_base(card_module, tmp_path
     assert (row["iteration"], row["selfplay_positions"], row["training_wall_s"]) == (10, 1500, 60.0)
     assert row["policy"]["mistakes"] == 5
     assert row["policy"]["against_previous_release"] == {"fixed": 3, "new": 3, "mcnemar_p": 1.0}
+    with pytest.raises(card_module.CardError, match="no scored snapshot"):  # none up to iteration 9
+        card_module.study_curve(study, "run:X", "run:X:it-000000", "previous_release", through=9)
 
 
 def test_a_missing_measurement_is_refused_in_one_line_and_nothing_is_written(tmp_path):

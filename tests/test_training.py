@@ -385,3 +385,34 @@ def test_the_carry_is_checkpointed_and_older_runs_resume_without_it(tmp_path):
     resumed = Trainer(tiny(iterations=4, carry_unfinished=False), tmp_path / "legacy", resume=True)
     assert resumed.iteration == 3 and resumed.pending is None
     resumed.run_iteration()
+
+
+def test_export_of_a_chosen_snapshot_carries_that_iterations_counters(tmp_path, capsys):
+    """A measurement may pick an earlier snapshot than the run's latest checkpoint (issue 14's
+    releases do): `arena export RUN --snapshot N` writes exactly that snapshot's weights with the
+    run's counters at iteration N; a snapshot the run does not have is refused in one line."""
+    import dataclasses
+
+    run = tmp_path / "run"
+    train(dataclasses.replace(tiny(iterations=2), snapshot_every=1), run, verbose=False)
+    model = tmp_path / "model"
+    assert main(["export", str(run), "--snapshot", "1", "--to", str(model)]) == 0
+    card = json.loads((model / "card.json").read_text())
+    first = json.loads((run / "metrics.jsonl").read_text().splitlines()[0])
+    assert card["iterations"] == 1 and card["positions_seen"] == first["positions"] > 0
+    assert card["games_played"] == first["games"]
+    snapshot = run / "snapshots" / "it-000001"
+    import games
+    from agents.checkpoint import load_model
+
+    for ours, theirs in zip(leaves(load_model(model, games.make(GAME))[2]), leaves(load_model(snapshot, games.make(GAME))[2]),
+                            strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+    latest = tmp_path / "latest"
+    assert main(["export", str(run), "--to", str(latest)]) == 0
+    assert json.loads((latest / "card.json").read_text())["iterations"] == 2
+    capsys.readouterr()
+    assert main(["export", str(run), "--snapshot", "5", "--to", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "has no snapshot of iteration 5 (snapshots: 0, 1, 2)" in err and "\n" not in err
+    assert not (tmp_path / "x").exists()

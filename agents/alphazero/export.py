@@ -76,6 +76,46 @@ class RunNetwork:
     notes: list[str]  # newer checkpoints skipped as damaged, in words
 
 
+def _run_config(run_dir: Path) -> TrainConfig:
+    config_path = run_dir / "config.json"
+    if not config_path.is_file():
+        raise TrainingError(f"{run_dir} is not a training run (no config.json)")
+    try:
+        return TrainConfig.from_json(json.loads(config_path.read_text()))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, SpecError) as err:
+        raise TrainingError(f"{config_path} is damaged ({err})") from None
+
+
+def read_snapshot_network(run_dir: str | Path, iteration: int) -> RunNetwork:
+    """The run's snapshot of `iteration` (`--snapshot-every`: RUN/snapshots/it-N) with the
+    counters its metrics log has for that iteration: the network a learning curve or a
+    measurement chose, which need not be the run's latest."""
+    from agents.alphazero.loop import snapshot_path
+    from agents.checkpoint import CheckpointError, load_model
+
+    run_dir = Path(run_dir)
+    config = _run_config(run_dir)
+    game = make_game(config.game)
+    folder = snapshot_path(run_dir, iteration)
+    if not (folder / "model.json").is_file():
+        have = sorted(int(p.name[3:]) for p in (run_dir / "snapshots").glob("it-*") if p.name[3:].isdigit())
+        raise TrainingError(f"{run_dir} has no snapshot of iteration {iteration} "
+                            f"(snapshots: {', '.join(map(str, have)) or 'none'})")
+    try:
+        net_config, _, params = load_model(folder, game)
+    except CheckpointError as err:
+        raise TrainingError(str(err)) from None
+    if net_config != network_config(config, game):
+        raise TrainingError(f"{folder}: its network is not the run's ({net_config} against the config's)")
+    found = {"iteration": 0, "positions": 0, "games": 0, "wall_seconds": 0.0} if iteration == 0 else next(
+        (r for r in MetricsLog(run_dir / "metrics.jsonl").read() if r.get("iteration") == iteration), None)
+    if found is None:
+        raise TrainingError(f"{run_dir / 'metrics.jsonl'} has no line for iteration {iteration}")
+    params = jax.tree.map(np.asarray, params)
+    return RunNetwork(config, game, net_config, params, iteration, int(found["positions"]), int(found["games"]),
+                      float(found["wall_seconds"]), [])
+
+
 def read_run_network(run_dir: str | Path) -> RunNetwork:
     """The newest intact checkpoint's weights and counters, read straight from the run's files.
 
@@ -85,13 +125,7 @@ def read_run_network(run_dir: str | Path) -> RunNetwork:
     newer checkpoint is skipped and named in `notes`.
     """
     run_dir = Path(run_dir)
-    config_path = run_dir / "config.json"
-    if not config_path.is_file():
-        raise TrainingError(f"{run_dir} is not a training run (no config.json)")
-    try:
-        config = TrainConfig.from_json(json.loads(config_path.read_text()))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, SpecError) as err:
-        raise TrainingError(f"{config_path} is damaged ({err})") from None
+    config = _run_config(run_dir)
     checkpoints = TrainingCheckpoints(run_dir / "checkpoints")
     if not checkpoints.steps():
         raise TrainingError(f"{run_dir} has no checkpoint to export yet")
@@ -108,15 +142,16 @@ def read_run_network(run_dir: str | Path) -> RunNetwork:
 
 
 def export_run(run_dir: str | Path, target: str | Path | None = None, *, notes: dict[str, Any] | None = None,
-               on_note: Callable[[str], None] | None = None) -> Path:
-    """Writes the newest intact checkpoint of `run_dir` as a released model folder with `card.json`.
+               on_note: Callable[[str], None] | None = None, snapshot: int | None = None) -> Path:
+    """Writes the newest intact checkpoint of `run_dir` (or its snapshot of iteration `snapshot`)
+    as a released model folder with `card.json`.
 
     Without `target`, the model goes to the store's folder for the run's board
     (`agents.checkpoint.release_folder`): a variant's run never overwrites the standard board's
     model. Reads the run without changing it; `on_note` hears about damaged newer checkpoints skipped.
     """
     run_dir = Path(run_dir)
-    run = read_run_network(run_dir)
+    run = read_run_network(run_dir) if snapshot is None else read_snapshot_network(run_dir, snapshot)
     for note in run.notes:
         if on_note is not None:
             on_note(note)

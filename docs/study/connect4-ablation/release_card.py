@@ -17,7 +17,7 @@ The model files are copied unchanged (their sha256 is checked on load); the card
 atomically. Nothing is measured here: a missing measurement is refused in one line.
 
     python docs/study/connect4-ablation/release_card.py MODEL EVALS OUT --notes TEXT \\
-        [--study STUDY_FOLDER --run run:c4-L64 --base run:c4-L64:it-000000 --base-label previous_release]
+        [--study STUDY_FOLDER --run run:c4-L64 --base run:c4-L64:it-000000 --through 120]
 """
 from __future__ import annotations
 
@@ -88,8 +88,9 @@ def solver_games(evals: Path) -> dict[str, Any]:
     }
 
 
-def study_curve(folder: Path, run: str, base: str, base_label: str) -> dict[str, Any]:
-    """Each snapshot of `run` (its study names `run:NAME:it-N`) on the study's positions, beside `base`."""
+def study_curve(folder: Path, run: str, base: str, base_label: str, through: int | None = None) -> dict[str, Any]:
+    """Each snapshot of `run` (its study names `run:NAME:it-N`) up to iteration `through` (the
+    released one; later snapshots are not behind it) on the study's positions, beside `base`."""
     from paired import BUCKETS, compare, read_flags
 
     flags = read_flags(str(folder))
@@ -106,6 +107,8 @@ def study_curve(folder: Path, run: str, base: str, base_label: str) -> dict[str,
     snapshots = []
     for model in sorted({m for _, m in flags if m.startswith(run + ":")}):
         if model == base or model not in axes:
+            continue
+        if through is not None and int(axes[model]["iteration"]) > through:
             continue
         row = {"iteration": int(axes[model]["iteration"]),
                "selfplay_positions": int(axes[model]["selfplay_positions"]),
@@ -178,13 +181,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", help="the run's name in the study (run:NAME)")
     parser.add_argument("--base", help="the network to compare each snapshot with (a name in the study)")
     parser.add_argument("--base-label", default="previous_release")
+    parser.add_argument("--through", type=int, help="the run's last iteration in the curve (the released one)")
     args = parser.parse_args(argv)
     try:
         curve = None
         if args.study:
             if not (args.run and args.base):
                 raise CardError("--study needs --run and --base")
-            curve = study_curve(args.study, args.run, args.base, args.base_label)
+            curve = study_curve(args.study, args.run, args.base, args.base_label, args.through)
         card = release_card(args.model, args.evals, args.notes, curve)
         if args.out.resolve() == args.model.resolve():
             raise CardError("OUT must differ from MODEL (the candidate stays as it was measured)")
