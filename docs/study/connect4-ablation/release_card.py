@@ -129,11 +129,18 @@ def study_curve(folder: Path, run: str, base: str, base_label: str, through: int
             "snapshots": sorted(snapshots, key=lambda r: r["iteration"])}
 
 
-def release_card(model: Path, evals: Path, notes: str, curve: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The candidate's card with its lineage totals, measurements, notes and (given) study curve."""
+def release_card(model: Path, evals: Path, notes: str, curve: dict[str, Any] | None = None,
+                 base_now_at: str | None = None) -> dict[str, Any]:
+    """The candidate's card with its lineage totals, measurements, notes and (given) study curve.
+    `base_now_at`: where the model it started from is kept now, when the release replaces it in
+    the folder its card names (`started_from.path` stays as the run recorded it)."""
     from arena.study.training import lineage_totals
 
     card = _read_json(model / "card.json")
+    if base_now_at is not None:
+        if "started_from" not in card:
+            raise CardError(f"{model / 'card.json'} has no started_from to place elsewhere")
+        card["started_from"] = {**card["started_from"], "now_at": base_now_at}
     totals = lineage_totals(card)
     out = {**card,
            "lineage_total": {**totals, "training_wall_seconds": round(totals["training_wall_seconds"], 1),
@@ -181,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", help="the run's name in the study (run:NAME)")
     parser.add_argument("--base", help="the network to compare each snapshot with (a name in the study)")
     parser.add_argument("--base-label", default="previous_release")
+    parser.add_argument("--base-now-at", help="where the model the candidate started from is kept now")
     parser.add_argument("--through", type=int, help="the run's last iteration in the curve (the released one)")
     args = parser.parse_args(argv)
     try:
@@ -189,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             if not (args.run and args.base):
                 raise CardError("--study needs --run and --base")
             curve = study_curve(args.study, args.run, args.base, args.base_label, args.through)
-        card = release_card(args.model, args.evals, args.notes, curve)
+        card = release_card(args.model, args.evals, args.notes, curve, args.base_now_at)
         if args.out.resolve() == args.model.resolve():
             raise CardError("OUT must differ from MODEL (the candidate stays as it was measured)")
         write_release(args.model, card, args.out)

@@ -1,9 +1,9 @@
-"""The learning curve of the connect-four release of 2026-12-02, every stage on the same 3,000 positions.
+"""The learning curve of the connect-four release (L64's iteration 120), every stage on the same 3,000 positions.
 
 Issue 14 asks for the release's mistake rate against self-play positions and wall time, with one
 fixed evaluation set all along. The stages were scored in two study folders on the same published
 set: the untrained net, stage 1 and the release of 2026-11-23 in the published study
-(`docs/study/connect4/training.csv`), run M and the distilled net in round eight's folder. `collect`
+(`docs/study/connect4/training.csv`), run M, the distilled net and run L64 in the later rounds' folder. `collect`
 keeps the rows of that lineage in `release-curve.csv` (the folder itself does not outlive its
 machine); `plot` draws `docs/img/connect4-release-curve.png` from that file alone.
 
@@ -29,7 +29,8 @@ LINEAGE = [("lineage:untrained", "untrained"), ("lineage:stage1", "1: arena trai
 # stage label): the stages scored after the published study, in order. A run continued from the
 # stage before it starts with that stage's last network, so its it-000000 is not a new point.
 RUNS = [("run:c4-M:it-", 240, "3: run M"),  # 240: the iteration whose buffer ends the distilled net's data
-        ("run:DM64:it-", None, "4: 64x3 distilled (released)")]
+        ("run:DM64:it-", None, "4: 64x3 distilled"),
+        ("run:c4-L64:it-", 120, "5: L64, self-play at 64x3 (released)")]
 
 
 def _read(path: Path) -> list[dict]:
@@ -99,9 +100,9 @@ def plot() -> None:
     axes[0].legend(title="agent")
     axes[0].set_ylim(0, None)
     axes[1].text(0.98, 0.95, "stages (dotted): untrained, 1, 2 (release 2026-11-23),\n3 (run M), 4 (64x3 distilled: "
-                 "no new self-play,\nso its points stack at 5.72 M on the left)", transform=axes[1].transAxes,
+                 "no new self-play,\nso its points stack at 5.72 M on the left), 5 (L64)", transform=axes[1].transAxes,
                  ha="right", va="top", fontsize=8)
-    fig.suptitle("connect four, the release of 2026-12-02: its whole lineage on one fixed set")
+    fig.suptitle("connect four, the release of 2026-12-02 (L64 it 120): its whole lineage on one fixed set")
     fig.tight_layout()
     FIGURE.parent.mkdir(parents=True, exist_ok=True)
     tmp = FIGURE.with_name(FIGURE.stem + ".tmp.png")
