@@ -5,14 +5,16 @@
 # 2-ply opening. One JSON file per measurement in OUT, written only when it finished, so a rerun
 # after an interruption or on a new machine skips what is there (commit OUT to keep it).
 #
-#     bash docs/study/connect4-ablation/measure_candidate.sh MODEL_FOLDER OUT [SIMS]
+#     bash docs/study/connect4-ablation/measure_candidate.sh MODEL_FOLDER OUT [SIMS] [AGENT_OPTIONS]
+#
+# AGENT_OPTIONS are more `az` options, e.g. policy=puct (the main README's PUCT row).
 set -euo pipefail
-model=${1:?usage: measure_candidate.sh MODEL_FOLDER OUT [SIMS]}
-out=${2:?usage: measure_candidate.sh MODEL_FOLDER OUT [SIMS]}
+model=${1:?usage: measure_candidate.sh MODEL_FOLDER OUT [SIMS] [AGENT_OPTIONS]}
+out=${2:?usage: measure_candidate.sh MODEL_FOLDER OUT [SIMS] [AGENT_OPTIONS]}
 sims=${3:-800}
 [ -f "$model/model.json" ] || { echo "measure_candidate.sh: $model has no model.json: not a model folder" >&2; exit 2; }
 mkdir -p "$out"
-agent="az:checkpoint=$model,sims=$sims"
+agent="az:checkpoint=$model,sims=$sims${4:+,$4}"
 
 measure() {  # NAME COMMAND...: run COMMAND into OUT/NAME.json unless that file is already there
   local name=$1; shift
