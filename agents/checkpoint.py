@@ -26,8 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -37,7 +35,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from agents.files import NEW_DIR_MODE
+from agents.files import write_folder_atomic
 from agents.network import NetworkConfig, abstract_network
 from games import Game, SpecError, SuiteError
 
@@ -125,10 +123,8 @@ def save_model(directory: str | os.PathLike[str], game: Game, config: NetworkCon
         raise CheckpointError(f"network config is for {config.game}, not {game.spec}")
     if target.exists() and not target.is_dir():
         raise CheckpointError(f"cannot save a model to {target}: it is a file, not a folder")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        os.chmod(staging, target.stat().st_mode & 0o7777 if target.is_dir() else NEW_DIR_MODE)
+
+    def fill(staging: Path) -> None:
         arrays = _flatten(params)
         bad = next((name for name, a in arrays.items() if not np.isfinite(a).all()), None)
         if bad is not None:
@@ -147,23 +143,8 @@ def save_model(directory: str | os.PathLike[str], game: Game, config: NetworkCon
         (staging / MODEL_FILE).write_text(json.dumps(meta, indent=2) + "\n")
         if card is not None:
             (staging / CARD_FILE).write_text(json.dumps(card, indent=2, default=str) + "\n")
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            os.rmdir(old)
-            os.replace(target, old)
-        try:
-            os.replace(staging, target)
-        except OSError:
-            if old is not None:
-                os.replace(old, target)
-            raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    return target
+
+    return write_folder_atomic(target, fill)
 
 
 def read_metadata(path: str | os.PathLike[str]) -> tuple[Path, dict[str, Any]]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 # mkstemp makes its file private (0600), which os.replace would carry over to every result and
@@ -63,3 +65,36 @@ def write_json_atomic(path: str | os.PathLike[str], data: object, *, indent: int
     a caller whose file reads better in its own key order (a training config) says so.
     """
     write_text_atomic(path, json.dumps(data, indent=indent, sort_keys=sort_keys) + "\n")
+
+
+def write_folder_atomic(target: str | os.PathLike[str], fill: Callable[[Path], None]) -> Path:
+    """Builds a folder with `fill(staging)` in a temporary sibling, then swaps it in for `target`.
+
+    Only once `fill` has finished is an old folder at `target` moved aside, the new one renamed
+    into place (the old one put back if that fails) and the old one removed; if anything fails
+    before the swap, `target` is untouched and no staging folder is left. A replaced folder keeps
+    its mode, a new one gets `NEW_DIR_MODE`.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        os.chmod(staging, target.stat().st_mode & 0o7777 if target.is_dir() else NEW_DIR_MODE)
+        fill(staging)
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            os.rmdir(old)
+            os.replace(target, old)
+        try:
+            os.replace(staging, target)
+        except OSError:
+            if old is not None:
+                os.replace(old, target)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return target

@@ -37,16 +37,6 @@ from games import Game
 
 SETTINGS_FILE, GAMES_FILE, CELLS_FILE = "study.json", "games.json", "cells.jsonl"
 MODEL_HASH = "weights_sha256"  # a network cell's key: what it measured, beside the name it was measured under
-
-
-class Job(NamedTuple):
-    """One agent to measure on every bucket: its name in the report, its spec, the report's part
-    (ladder or training) and, for a network, the sha256 of the weights it loads."""
-
-    name: str
-    spec: str
-    part: str
-    weights_sha256: str | None = None
 DEFAULT_PER_BUCKET = 1000  # connect four, as the issue asks
 # Default ladders: each family from its cheapest setting to the most this machine affords.
 CONNECT4_LADDER = (
@@ -69,6 +59,16 @@ CONNECT4_ELO = ("solver", "solver:depth=2", "solver:depth=8", "mcts:sims=256", "
                 "az:sims=1", "az:sims=16", "az:sims=256", "policy")
 TICTACTOE_ELO = ("solver", "solver:depth=1", "solver:depth=3", "mcts:sims=16", "mcts:sims=256",
                  "az:sims=1", "az:sims=16", "policy", "random")
+
+
+class Job(NamedTuple):
+    """One agent to measure on every bucket: its name in the report, its spec, the report's part
+    (ladder or training) and, for a network, the sha256 of the weights it loads."""
+
+    name: str
+    spec: str
+    part: str
+    weights_sha256: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -212,10 +212,8 @@ class Study:
         by_bucket = {b: [p for p in positions if p.bucket == b] for b in self.buckets}
         stored = {(c["name"], c["bucket"]): c.get(MODEL_HASH) for c in self.cells()}  # the last cell counts
 
-        def done(job: Job, bucket: str) -> bool:
-            if (job.name, bucket) not in stored:
-                return False
-            measured = stored[(job.name, bucket)]
+        def done(job: Job, bucket: str) -> bool:  # a cell without a hash predates them: it stands
+            measured = stored.get((job.name, bucket), "missing")
             return measured is None or measured == job.weights_sha256
 
         todo = [j for j in jobs if not all(done(j, b) for b in by_bucket)]

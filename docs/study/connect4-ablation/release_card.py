@@ -28,7 +28,6 @@ import json
 import shutil
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -157,25 +156,20 @@ def release_card(model: Path, evals: Path, notes: str, curve: dict[str, Any] | N
 
 
 def write_release(model: Path, card: dict[str, Any], out: Path) -> None:
-    """OUT gets the model's files and the new card; an existing OUT is replaced only once the new
-    folder is complete (temp folder + rename)."""
+    """OUT gets the model's files unchanged and the new card, swapped in whole
+    (`agents.files.write_folder_atomic`)."""
+    from agents.files import write_folder_atomic
+
     for name in ("model.json", "weights.npz"):
         if not (model / name).is_file():
             raise CardError(f"{model} has no {name}: not a model folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+
+    def fill(staging: Path) -> None:
         for name in ("model.json", "weights.npz"):
             shutil.copyfile(model / name, staging / name)
         (staging / "card.json").write_text(json.dumps(card, indent=1) + "\n")
-        old = out.with_name(f".{out.name}.old")
-        if out.exists():
-            out.rename(old)
-        staging.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+
+    write_folder_atomic(out, fill)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -192,14 +186,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--through", type=int, help="the run's last iteration in the curve (the released one)")
     args = parser.parse_args(argv)
     try:
+        if args.out.resolve() == args.model.resolve():
+            raise CardError("OUT must differ from MODEL (the candidate stays as it was measured)")
         curve = None
         if args.study:
             if not (args.run and args.base):
                 raise CardError("--study needs --run and --base")
             curve = study_curve(args.study, args.run, args.base, args.base_label, args.through)
         card = release_card(args.model, args.evals, args.notes, curve, args.base_now_at)
-        if args.out.resolve() == args.model.resolve():
-            raise CardError("OUT must differ from MODEL (the candidate stays as it was measured)")
         write_release(args.model, card, args.out)
     except CardError as err:
         print(f"release_card.py: {err}", file=sys.stderr)
