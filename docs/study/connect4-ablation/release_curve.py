@@ -5,7 +5,9 @@ fixed evaluation set all along. The stages were scored in two study folders on t
 set: the untrained net, stage 1 and the release of 2026-11-23 in the published study
 (`docs/study/connect4/training.csv`), run M, the distilled net and run L64 in the later rounds' folder. `collect`
 keeps the rows of that lineage in `release-curve.csv` (the folder itself does not outlive its
-machine); `plot` draws `docs/img/connect4-release-curve.png` from that file alone.
+machine), merged into the rows already there: a folder on a new machine need only hold the
+stages scored since, and a network it holds replaces its old row. `plot` draws
+`docs/img/connect4-release-curve.png` from that file alone.
 
     python docs/study/connect4-ablation/release_curve.py collect STUDY_FOLDER
     python docs/study/connect4-ablation/release_curve.py plot
@@ -39,8 +41,11 @@ def _read(path: Path) -> list[dict]:
 
 
 def collect(folder: str) -> None:
-    """Sums each lineage network's mistakes over the buckets and writes release-curve.csv."""
+    """Sums each lineage network's mistakes over the buckets and merges them into release-curve.csv."""
     wanted = dict(LINEAGE)
+    stages = {label for _, label in LINEAGE} | {label for _, _, label in RUNS}
+    # The rows already collected, of the stages still in the lineage: earlier folders are gone.
+    kept = {(r["model"], r["agent"]): r for r in (_read(CURVE) if CURVE.exists() else []) if r["stage"] in stages}
     rows = [r for r in _read(PUBLISHED) if r["model"] in wanted]
     stage_of: dict[str, str] = {}
     for r in _read(Path(folder) / "training.csv"):
@@ -58,19 +63,19 @@ def collect(folder: str) -> None:
             "training_wall_s": float(r["training_wall_s"]), "positions": 0})
         row["positions"] += int(r["positions"])
         row[r["bucket"]] = int(r["mistakes"])
-    out = []
-    for (model, _agent), row in table.items():
-        stage = wanted.get(model) or stage_of[model]
-        out.append({**row, "stage": stage, "mistakes": sum(row[b] for b in BUCKETS)})
-    out.sort(key=lambda r: (r["agent"], r["training_wall_s"]))
+    out = dict(kept)
+    for key, row in table.items():
+        stage = wanted.get(key[0]) or stage_of[key[0]]
+        out[key] = {**row, "stage": stage, "mistakes": sum(row[b] for b in BUCKETS)}
+    rows_out = sorted(out.values(), key=lambda r: (r["agent"], float(r["training_wall_s"])))
     keys = ["stage", "model", "agent", "selfplay_positions", "training_wall_s", "positions", "mistakes", *BUCKETS]
     tmp = CURVE.with_suffix(".tmp")
     with tmp.open("w", newline="") as f:
         writer = csv.DictWriter(f, keys)
         writer.writeheader()
-        writer.writerows({k: r[k] for k in keys} for r in out)
+        writer.writerows({k: r[k] for k in keys} for r in rows_out)
     tmp.replace(CURVE)
-    print(f"{CURVE}: {len(out)} rows")
+    print(f"{CURVE}: {len(rows_out)} rows ({len(table)} from this folder and the published study)")
 
 
 def plot() -> None:
