@@ -40,20 +40,26 @@ def _read(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
+def _run_stage(model: str) -> str | None:
+    """The RUNS stage a snapshot belongs to, or None when it is not in the lineage."""
+    for prefix, last, label in RUNS:
+        if model.startswith(prefix) and 0 < int(model[len(prefix):]) <= (last or 10**9):
+            return label
+    return None
+
+
 def collect(folder: str) -> None:
     """Sums each lineage network's mistakes over the buckets and merges them into release-curve.csv."""
     wanted = dict(LINEAGE)
-    stages = {label for _, label in LINEAGE} | {label for _, _, label in RUNS}
-    # The rows already collected, of the stages still in the lineage: earlier folders are gone.
-    kept = {(r["model"], r["agent"]): r for r in (_read(CURVE) if CURVE.exists() else []) if r["stage"] in stages}
+    # The rows already collected that are still in the lineage: the folders they came from are gone.
+    kept = {(r["model"], r["agent"]): r for r in (_read(CURVE) if CURVE.exists() else [])
+            if r["model"] in wanted or _run_stage(r["model"])}
     rows = [r for r in _read(PUBLISHED) if r["model"] in wanted]
     stage_of: dict[str, str] = {}
     for r in _read(Path(folder) / "training.csv"):
-        model = r["model"]
-        for prefix, last, label in RUNS:
-            if model.startswith(prefix) and 0 < int(model[len(prefix):]) <= (last or 10**9):
-                rows.append(r)
-                stage_of[model] = label
+        if stage := _run_stage(r["model"]):
+            rows.append(r)
+            stage_of[r["model"]] = stage
     table: dict[tuple[str, str], dict] = {}
     for r in rows:
         if r["agent"] not in AGENTS:
