@@ -179,6 +179,31 @@ class Rules:
         planes = jnp.stack([state.board == own, state.board == -own], axis=-1)
         return planes.reshape(cfg.rows, cfg.cols, 2).astype(jnp.float32)
 
+    def from_observation(self, observation: Array) -> State:
+        """The ongoing position an `observation` shows: the inverse of `observation` for it.
+
+        Replay buffers keep observations, not states; searching a stored position again
+        (reanalysis) needs its state. Players alternate, so the number of stones is the ply and
+        its parity the mover, whose stones are the first plane. The order the stones were played
+        in is not in an observation: `moves` is left unknown (-1), which only host helpers that
+        write a game's record read. Stored positions were searched, so they are not over.
+        """
+        cfg = self.config
+        planes = observation.reshape(cfg.num_cells, 2) > 0.5
+        ply = jnp.sum(planes).astype(jnp.int32)
+        player = (ply % 2).astype(jnp.int8)
+        own = jnp.where(player == 0, FIRST_STONE, SECOND_STONE).astype(jnp.int8)
+        board = jnp.where(planes[:, 0], own, jnp.where(planes[:, 1], -own, jnp.int8(EMPTY))).astype(jnp.int8)
+        return State(
+            board=board,
+            player=player,
+            ply=ply,
+            moves=jnp.full((cfg.num_cells,), -1, jnp.int8),
+            terminal=jnp.bool_(False),
+            winner=jnp.int8(NO_WINNER),
+            forfeit=jnp.bool_(False),
+        )
+
     def rewards(self, state: State) -> Array:
         """[2] float32 final outcome for (first, second) player: +1 win, -1 loss, 0 otherwise."""
         decided = state.terminal & (state.winner >= 0)

@@ -74,6 +74,24 @@ def test_symmetries_map_legal_games_to_legal_games(spec, choices, data):
                           np.asarray(game.legal_mask(mapped)))
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=st.sampled_from(VARIANTS), choices=st.lists(st.integers(0, 10_000), min_size=0, max_size=45))
+def test_an_ongoing_position_is_rebuilt_from_its_observation(spec, choices):
+    """Reanalysis searches stored observations again: the state rebuilt from one is the position
+    itself (board, mover, ply, legal moves), and every move from it leads where the original's does."""
+    game, state, _, actions = play_random(spec, choices)
+    if bool(state.terminal):  # stored positions are ongoing ones: the last of those
+        state = game.from_moves(actions[:-1])
+    rebuilt = game.from_observation(game.observation(state))
+    for field in ("board", "player", "ply", "terminal", "winner"):
+        assert np.array_equal(np.asarray(getattr(rebuilt, field)), np.asarray(getattr(state, field))), field
+    assert np.array_equal(np.asarray(game.legal_mask(rebuilt)), np.asarray(game.legal_mask(state)))
+    for action in game.legal_actions(state):
+        after, again = game._jit_step(state, action), game._jit_step(rebuilt, action)
+        assert np.array_equal(np.asarray(game.observation(after)), np.asarray(game.observation(again)))
+        assert bool(after.terminal) == bool(again.terminal) and int(after.winner) == int(again.winner)
+
+
 @pytest.mark.parametrize(
     ("spec", "moves", "winner"),
     [

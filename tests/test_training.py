@@ -16,7 +16,9 @@ import pytest
 from agents.alphazero import Trainer, TrainingError, default_config
 from agents.alphazero.loop import train
 from agents.alphazero.state_io import TrainingCheckpointError
+from agents.search import SearchSettings
 from arena.cli import main
+from games import SpecError
 
 GAME = "connect4:rows=4,cols=5,k=3"
 ROOT = Path(__file__).resolve().parent.parent
@@ -198,11 +200,12 @@ assert jax.device_count() == 4, jax.devices()
 from agents.alphazero import Trainer, default_config
 config = default_config({GAME!r}, iterations=2, num_envs=16, rollout_steps=4, num_simulations=4, channels=8,
                         blocks=1, batch_size=32, updates_per_iteration=2, buffer_size=512, eval_every=0,
-                        max_considered_actions=4)
+                        max_considered_actions=4, reanalyse_positions=8)
 trainer = Trainer(config, {str(tmp_path / 'run')!r})
 for _ in range(2):
     progress = trainer.run_iteration()
 assert len(trainer.games.ply.sharding.device_set) == 4
+assert progress.metrics["reanalysed"] == 8, progress.metrics
 print("sharded ok", progress.metrics["loss"])
 """
     env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4", JAX_PLATFORMS="cpu")
@@ -228,7 +231,6 @@ def test_self_play_search_settings_come_from_the_flat_config():
     """config.json and `arena train` keep flat search keys; self-play builds its SearchSettings
     from them (a full search of num_simulations, a fast one of fast_simulations)."""
     from agents.alphazero.config import TrainConfig
-    from agents.search import SearchSettings
 
     config = tiny(fast_simulations=2)
     assert {"num_simulations", "search_policy", "max_considered_actions", "dirichlet_alpha"} <= set(config.to_json())
@@ -253,6 +255,38 @@ def test_playout_cap_randomization_and_value_mix(tmp_path):
     assert np.any(sums == 0) and np.any(np.isclose(sums, 1.0))  # both kinds of move were stored
     values = data.value[filled]
     assert np.any((values != 0) & (np.abs(values) != 1))
+
+
+def test_reanalysis_gives_stored_positions_the_current_searchs_policy(tmp_path):
+    """With only fast searches (no policy targets) in self-play, the positions with a policy target
+    are exactly the ones reanalysis searched again: one per reanalysed position, a distribution over
+    that position's legal moves."""
+    config = tiny(iterations=1, full_search_fraction=1e-9, fast_simulations=2, reanalyse_positions=24,
+                  reanalyse_simulations=16)
+    assert config.search_settings(reanalyse=True).num_simulations == 16
+    trainer = Trainer(config, tmp_path / "run")
+    metrics = trainer.run_iteration().metrics
+    data = jax.device_get(trainer.buffer.data)
+    filled = np.asarray(jax.device_get(trainer.buffer.valid))
+    assert filled.sum() >= 24 and metrics["reanalysed"] == 24
+    policy, legal = data.policy[filled], data.legal[filled]
+    targeted = policy.sum(-1) > 0
+    assert targeted.sum() == 24
+    np.testing.assert_allclose(policy[targeted].sum(-1), 1.0, rtol=1e-5)
+    assert not np.any(policy[targeted] * ~legal[targeted])
+
+
+def test_reanalysis_settings():
+    """A reanalysis search takes its own simulations (self-play's when unset) and, as it plays no
+    move, no root noise; it cannot ask for more positions than the buffer holds."""
+    puct = tiny(search_policy="puct", dirichlet_fraction=0.25, reanalyse_positions=8)
+    assert puct.search_settings(reanalyse=True) == SearchSettings(8, policy="puct", temperature=1.0,
+                                                                  dirichlet_fraction=0.0,
+                                                                  max_num_considered_actions=4)
+    with pytest.raises(SpecError, match="reanalyse_positions"):
+        tiny(reanalyse_positions=2048)
+    with pytest.raises(SpecError, match="reanalyse_simulations"):
+        tiny(reanalyse_simulations=-1)
 
 
 def test_gumbel_noise_stops_after_the_first_plies(tmp_path):

@@ -60,6 +60,14 @@ class TrainConfig:
     value_target_mix: float = 0.0
     """Value target = (1 - m) x the game's result + m x the search's root value of the position
     (0: the result alone; the search value is less noisy, the result unbiased)."""
+    reanalyse_positions: int = 0
+    """Reanalysis (MuZero Reanalyse): every iteration, this many positions drawn at random from the
+    replay buffer are searched again by the current network and take that search's policy as
+    their target, so that stored positions teach what the latest net's search finds rather than
+    what an older net's did (0: off). Value targets are kept (the game's result)."""
+    reanalyse_simulations: int = 0
+    """Simulations of a reanalysis search (0: num_simulations). More than self-play's buys stronger
+    policy targets for a share of the positions, for less than deeper search on every move."""
     carry_unfinished: bool = True
     """Keep a rollout's games that have not ended yet and store their positions when they end in
     the next rollout (--no-carry-unfinished: drop them, as runs made before this option did;
@@ -110,12 +118,17 @@ class TrainConfig:
         game = make_game(self.game)  # raises SpecError with a clear message
         if self.buffer_size < self.batch_size:
             raise SpecError(f"buffer_size ({self.buffer_size}) must be at least batch_size ({self.batch_size})")
+        if self.buffer_size < self.reanalyse_positions:
+            raise SpecError(f"buffer_size ({self.buffer_size}) must be at least reanalyse_positions "
+                            f"({self.reanalyse_positions}): each is searched once per iteration")
         cells, actions = game.config.num_cells, game.num_actions
         # One array of each product below is indexed with int32 inside XLA: past 2^31 elements
         # it fails to compile (or overflows) instead of training, so refuse it here.
         arrays = {
             "num_envs x (num_simulations + 1) x actions (search tree)":
                 self.num_envs * (self.num_simulations + 1) * actions,
+            "reanalyse_positions x (simulations + 1) x actions (reanalysis tree)":
+                self.reanalyse_positions * ((self.reanalyse_simulations or self.num_simulations) + 1) * actions,
             "num_envs x rollout_steps x cells x 2 (self-play trajectory)":
                 self.num_envs * self.rollout_steps * cells * 2,
             "buffer_size x cells x 2 (replay buffer)": self.buffer_size * cells * 2,
@@ -132,19 +145,25 @@ class TrainConfig:
             if refusal:  # evaluation labels its positions with the exact solver
                 raise SpecError(f"evaluation needs exact labels, but {refusal}; set --eval-every 0")
 
-    def search_settings(self, *, fast: bool = False) -> SearchSettings:
+    def search_settings(self, *, fast: bool = False, reanalyse: bool = False) -> SearchSettings:
         """Self-play's search: num_simulations, or fast_simulations for the fast searches of
-        playout-cap randomization (`fast`).
+        playout-cap randomization (`fast`), or reanalyse_simulations (when set) for reanalysis.
 
         Self-play samples its moves (temperature 1: PUCT from visit counts, Gumbel at its
         paper's noise scale); root Dirichlet noise is PUCT's exploration only, since Gumbel's
-        sampling of root actions already explores.
+        sampling of root actions already explores. A reanalysis search plays no move, so it
+        adds no noise to the target it makes.
         """
+        simulations = self.num_simulations
+        if fast:
+            simulations = self.fast_simulations
+        elif reanalyse and self.reanalyse_simulations:
+            simulations = self.reanalyse_simulations
         return SearchSettings(
-            num_simulations=self.fast_simulations if fast else self.num_simulations,
+            num_simulations=simulations,
             policy=self.search_policy,
             temperature=1.0,
-            dirichlet_fraction=self.dirichlet_fraction if self.search_policy == "puct" else 0.0,
+            dirichlet_fraction=self.dirichlet_fraction if self.search_policy == "puct" and not reanalyse else 0.0,
             dirichlet_alpha=self.dirichlet_alpha,
             max_num_considered_actions=self.max_considered_actions,
         )
@@ -180,6 +199,8 @@ LIMITS: dict[str, tuple[float | None, float | None, bool]] = {
     "full_search_fraction": (None, 1.0, True),
     "fast_simulations": (1, 10_000, False),
     "value_target_mix": (0.0, 1.0, False),
+    "reanalyse_positions": (0, 1 << 20, False),
+    "reanalyse_simulations": (0, 10_000, False),
     "channels": (1, MAX_CHANNELS, False),
     "blocks": (1, MAX_BLOCKS, False),
     "learning_rate": (None, 10.0, True),

@@ -103,6 +103,9 @@ class Trainer:
         devices = jax.devices()
         if config.num_envs % len(devices):
             raise TrainingError(f"num_envs={config.num_envs} must be a multiple of the {len(devices)} devices")
+        if config.reanalyse_positions % len(devices):
+            raise TrainingError(f"reanalyse_positions={config.reanalyse_positions} must be a multiple of the "
+                                f"{len(devices)} devices")
         self.mesh = Mesh(np.asarray(devices), ("data",))
         self.replicated = NamedSharding(self.mesh, P())
         self.sharded = NamedSharding(self.mesh, P("data"))
@@ -295,6 +298,21 @@ class Trainer:
             return jax.lax.cond(full, functools.partial(searched, cfg.search_settings()), fast,
                                 params, states, k_search)
 
+        def reanalyse(params, buf, key):
+            # MuZero's Reanalyse: random stored positions (without repeats; never an empty slot,
+            # whose weight is zero) are searched again by the current network and take the
+            # search's policy as their target. Their states are rebuilt from the observations.
+            k_pick, k_search = jax.random.split(key)
+            weights = buf.valid.astype(jnp.float32)
+            idx = jax.random.choice(k_pick, weights.shape[0], (cfg.reanalyse_positions,), replace=False,
+                                    p=weights / jnp.maximum(weights.sum(), 1))
+            states = jax.vmap(game.from_observation)(buf.data.observation[idx])
+            states = jax.lax.with_sharding_constraint(states, sharded)
+            _, target, _ = searched(cfg.search_settings(reanalyse=True), params, states, k_search)
+            stored = buf.valid[idx]  # fewer positions stored than asked for: the rest stay as they are
+            policy = buf.data.policy.at[idx].set(jnp.where(stored[:, None], target, buf.data.policy[idx]))
+            return buf.replace(data=buf.data.replace(policy=policy)), jnp.sum(stored)
+
         def play(params, games, pending, buf, key):
             games, trajectory = selfplay.rollout(game, search_fn, params, games, key, cfg.rollout_steps,
                                                  opening)
@@ -304,6 +322,8 @@ class Trainer:
                 samples, known, pending = selfplay.carry_samples(pending, trajectory, cfg.value_target_mix)
             buf = replay.add(buf, samples, known)
             stats = {"games": jnp.sum(trajectory.terminal), "new_positions": jnp.sum(known)}
+            if cfg.reanalyse_positions:  # its own key: a run without reanalysis plays as before it existed
+                buf, stats["reanalysed"] = reanalyse(params, buf, jax.random.fold_in(key, 1))
             return games, pending, buf, stats
 
         def train_step(params, opt_state, buf, key):
@@ -352,7 +372,7 @@ class Trainer:
         self.positions += played
         self.games_played += stats["games"]
         self.wall_seconds += elapsed
-        metrics.update(buffer_size=int(self.buffer.size), new_positions=stats["new_positions"])
+        metrics.update(buffer_size=int(self.buffer.size), **{k: v for k, v in stats.items() if k != "games"})
         return Progress(self.iteration, self.positions, self.games_played, self.wall_seconds,
                         played / elapsed, metrics)
 
