@@ -97,8 +97,18 @@ def pairs(folder: str, run_a: str, run_b: str) -> None:
                   f"{sum(map(sum, b.values())):4d} ({split(b):11s}) fixed {fixed:3d} new {new:3d} p={p:.3f}")
 
 
+USAGE = ("usage: paired.py STUDY_DIR [BASE_MODEL]\n"
+         "       paired.py STUDY_DIR --pairs RUN_A RUN_B")
+
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[2] == "--pairs":
-        pairs(sys.argv[1], sys.argv[3], sys.argv[4])
+    args = sys.argv[1:]
+    if not args or args[0] in ("-h", "--help") or len(args) > 4:
+        raise SystemExit(__doc__ if args and args[0] in ("-h", "--help") else USAGE)
+    if not Path(args[0], "positions.json").is_file():
+        raise SystemExit(f"paired.py: {args[0]} is not a study folder (no positions.json)\n{USAGE}")
+    if len(args) == 4 and args[1] == "--pairs":
+        pairs(args[0], args[2], args[3])
+    elif len(args) <= 2 and "--pairs" not in args:
+        main(*args)
     else:
-        main(*sys.argv[1:])
+        raise SystemExit(USAGE)
