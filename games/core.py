@@ -96,6 +96,11 @@ def lines_through_cells(rows: int, cols: int, k: int) -> np.ndarray:
     return table
 
 
+def stone_of(player: Array) -> Array:
+    """The board value of `player`'s stones (0: FIRST_STONE, 1: SECOND_STONE), int8."""
+    return jnp.where(player == 0, FIRST_STONE, SECOND_STONE).astype(jnp.int8)
+
+
 class Rules:
     """The pure JAX functions of one game configuration (single, unbatched states)."""
 
@@ -147,7 +152,7 @@ class Rules:
         safe_action = jnp.clip(action, 0, cfg.num_actions - 1)
         legal = in_range & self.legal_mask(state)[safe_action]
 
-        stone = jnp.where(state.player == 0, FIRST_STONE, SECOND_STONE).astype(jnp.int8)
+        stone = stone_of(state.player)
         cell = self._landing_cell(state.board, safe_action)
         board = state.board.at[cell].set(stone)
         padded = jnp.concatenate([board, jnp.zeros((1,), jnp.int8)])
@@ -175,7 +180,7 @@ class Rules:
     def observation(self, state: State) -> Array:
         """[rows, cols, 2] float32 planes from the mover's point of view: own stones, opponent's."""
         cfg = self.config
-        own = jnp.where(state.player == 0, FIRST_STONE, SECOND_STONE).astype(jnp.int8)
+        own = stone_of(state.player)
         planes = jnp.stack([state.board == own, state.board == -own], axis=-1)
         return planes.reshape(cfg.rows, cfg.cols, 2).astype(jnp.float32)
 
@@ -192,7 +197,7 @@ class Rules:
         planes = observation.reshape(cfg.num_cells, 2) > 0.5
         ply = jnp.sum(planes).astype(jnp.int32)
         player = (ply % 2).astype(jnp.int8)
-        own = jnp.where(player == 0, FIRST_STONE, SECOND_STONE).astype(jnp.int8)
+        own = stone_of(player)
         board = jnp.where(planes[:, 0], own, jnp.where(planes[:, 1], -own, jnp.int8(EMPTY))).astype(jnp.int8)
         return State(
             board=board,

@@ -128,7 +128,7 @@ class TrainConfig:
             "num_envs x (num_simulations + 1) x actions (search tree)":
                 self.num_envs * (self.num_simulations + 1) * actions,
             "reanalyse_positions x (simulations + 1) x actions (reanalysis tree)":
-                self.reanalyse_positions * ((self.reanalyse_simulations or self.num_simulations) + 1) * actions,
+                self.reanalyse_positions * (self.search_settings(reanalyse=True).num_simulations + 1) * actions,
             "num_envs x rollout_steps x cells x 2 (self-play trajectory)":
                 self.num_envs * self.rollout_steps * cells * 2,
             "buffer_size x cells x 2 (replay buffer)": self.buffer_size * cells * 2,

@@ -102,13 +102,14 @@ USAGE = ("usage: paired.py STUDY_DIR [BASE_MODEL]\n"
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    if not args or args[0] in ("-h", "--help") or len(args) > 4:
-        raise SystemExit(__doc__ if args and args[0] in ("-h", "--help") else USAGE)
+    if args[:1] in (["-h"], ["--help"]):
+        raise SystemExit(__doc__)
+    by_pairs = len(args) == 4 and args[1] == "--pairs"
+    if not (by_pairs or 1 <= len(args) <= 2) or "--pairs" in args[:2] and not by_pairs:
+        raise SystemExit(USAGE)
     if not Path(args[0], "positions.json").is_file():
         raise SystemExit(f"paired.py: {args[0]} is not a study folder (no positions.json)\n{USAGE}")
-    if len(args) == 4 and args[1] == "--pairs":
+    if by_pairs:
         pairs(args[0], args[2], args[3])
-    elif len(args) <= 2 and "--pairs" not in args:
-        main(*args)
     else:
-        raise SystemExit(USAGE)
+        main(*args)
