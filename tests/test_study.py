@@ -294,3 +294,42 @@ def test_a_lineage_folder_that_now_holds_another_network_is_measured_again(tmp_p
     before = cells.read_bytes()
     assert _study(tmp_path, *args) == 0 and cells.read_bytes() == before
     capsys.readouterr()
+
+
+def test_a_probe_can_continue_a_saved_net_of_its_shape_and_refuses_another(tmp_path, monkeypatch):
+    """probe.py's `init_from` (distill.py --init-from, the annealing probe): the probe starts from
+    the saved weights, not a fresh net, so with a zero learning rate its snapshot is the saved
+    net bit for bit; the start is part of the probe's identity (probe.json), and a saved net of
+    another shape is refused in one line before any training."""
+    from pathlib import Path
+
+    from agents.alphazero.config import default_config as default_train_config
+    from agents.alphazero.trainer import network_config
+    from agents.checkpoint import load_model, save_model, weights_sha256
+    from agents.network import init_network
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "docs" / "study" / "connect4-ablation"))
+    from probe import train_fixed
+
+    def saved(channels, name):
+        config = network_config(default_train_config(C4.spec, channels=channels, blocks=1), C4)
+        _, params = init_network(config, seed=5)
+        return save_model(tmp_path / name, C4, config, params)
+
+    states = _stack(C4, ["", "4", "44", "443"])
+    legal = np.asarray(jax.vmap(C4.legal_mask)(states))
+    entries = {"observation": np.asarray(jax.vmap(C4.observation)(states), np.float32),
+               "policy": legal / legal.sum(axis=1, keepdims=True), "value": np.array([0.0, 1.0, -1.0, 0.0], np.float32),
+               "legal": legal}
+    base = saved(8, "base")
+    out = tmp_path / "probe"
+    train_fixed(entries, out, {"command": "test"}, channels=8, blocks=1, steps=2, snapshot_every=2, batch_size=4,
+                learning_rate=0.0, init_from=base)
+    _, _, before = load_model(base, C4)
+    _, _, after = load_model(out / "snapshots" / "it-000001", C4)
+    assert all(np.array_equal(a, b) for a, b in zip(jax.tree.leaves(before), jax.tree.leaves(after)))
+    assert json.loads((out / "probe.json").read_text())["init_weights_sha256"] == weights_sha256(base)
+    with pytest.raises(SystemExit, match="is a 16x1 resnet net"):
+        train_fixed(entries, tmp_path / "other", {"command": "test"}, channels=8, blocks=1, steps=2,
+                    snapshot_every=2, batch_size=4, init_from=saved(16, "wide"))
+    assert not (tmp_path / "other" / "probe.json").exists()

@@ -103,6 +103,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=512)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--init-from", default=None,
+                        help="start from this model folder (same shape) instead of a fresh net: "
+                             "annealing a plateaued self-play net on its own buffers")
     args = parser.parse_args()
     from probe import train_fixed
 
@@ -118,14 +121,30 @@ def main() -> None:
                 "targets": "selfplay"}
     train_fixed(entries, args.out, settings, channels=args.channels, blocks=args.blocks, steps=args.steps,
                 snapshot_every=args.snapshot_every, batch_size=args.batch_size,
-                learning_rate=args.learning_rate, seed=args.seed,
+                learning_rate=args.learning_rate, seed=args.seed, init_from=args.init_from,
                 describe=f"self-play targets of {len(parts)} buffers, ",
-                card={**self_play_behind(sources), "distilled_from": sources,
-                      "training_notes": "a fresh net trained on the pooled last replay buffers of the runs in "
+                card={**self_play_behind(sources), "distilled_from": sources, **started_from(args.init_from),
+                      "training_notes": f"{'the model in started_from' if args.init_from else 'a fresh net'} "
+                                        "trained on the pooled last replay buffers of the runs in "
                                         "distilled_from, with their own self-play targets (no solver); "
                                         "positions_seen, games_played and training_wall_seconds count the "
                                         "self-play of every stage in self_play_stages once, and the wall time "
                                         "adds this training's own (fixed_data_training)"})
+
+
+def started_from(init_from: str | None) -> dict[str, Any]:
+    """The card's `started_from` for a probe that continues a saved model: its path and weights, and
+    the lineage its own card records. Its self-play is not added to the totals: the buffers this
+    mode is for were played by its descendants, whose runs count it already."""
+    if init_from is None:
+        return {}
+    from agents.checkpoint import load_card, weights_sha256
+
+    base = load_card(init_from) or {}
+    keys = ("training_command", "iterations", "positions_seen", "games_played", "training_wall_seconds",
+            "started_from", "distilled_from", "fixed_data_training")
+    return {"started_from": {"path": str(init_from), "weights_sha256": weights_sha256(init_from),
+                             **{k: base[k] for k in keys if k in base}}}
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Train a fresh network on a fixed set of entries: the loop the issue-14 probes share.
+"""Train a network on a fixed set of entries: the loop the issue-14 probes share.
 
 A probe learns entries that do not change (a replay buffer with its own or the solver's targets,
 or several runs' buffers pooled) for a fixed number of updates, with the trainer's own sampler,
@@ -9,7 +9,9 @@ was made (so a self-play run started from it with `arena train --init-from` keep
 its own card); the optimizer state is saved with
 each and at every quarter of the interval between them (orbax, written under a temporary name and
 renamed, with a progress line), and the same command resumes an
-interrupted probe bit-identically, refusing an OUT made with other settings or data.
+interrupted probe bit-identically, refusing an OUT made with other settings or data. The net is
+fresh, or (`init_from`) a saved model of the same shape, so that a plateaued self-play net can be
+trained on on its own lineage's buffers with a learning rate annealed to zero.
 """
 from __future__ import annotations
 
@@ -28,8 +30,9 @@ WALL_FILE = "wall.json"  # training wall time at the last saved state
 def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[str, Any], *, channels: int,
                 blocks: int, steps: int, snapshot_every: int, batch_size: int = 512,
                 learning_rate: float = 1e-3, seed: int = 0, describe: str = "",
-                card: dict[str, Any] | None = None) -> None:
-    """Fits a fresh connect-four net to `entries` (observation, policy, value, legal; one row per
+                card: dict[str, Any] | None = None, init_from: str | Path | None = None) -> None:
+    """Fits a fresh connect-four net (or the model at `init_from`, which must have the shape
+    `channels` x `blocks` asks for) to `entries` (observation, policy, value, legal; one row per
     entry, duplicates kept) and saves snapshots in `out`. `settings` identify the probe: resuming
     needs the same ones (they are written to OUT/probe.json with the entry and parameter counts).
     `card` (how the entries were made) goes into every snapshot's model card; snapshots saved
@@ -45,7 +48,7 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
     from agents.alphazero.metrics import MetricsLog
     from agents.alphazero.trainer import network_config
     from agents.alphazero.update import make_optimizer, update
-    from agents.checkpoint import CARD_FILE, save_model
+    from agents.checkpoint import CARD_FILE, load_model, save_model, weights_sha256
     from agents.files import write_json_atomic
     from agents.network import apply, init_network, param_count
 
@@ -58,6 +61,14 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
     # The trainer's own shape for these sizes (value head as wide as the trunk, at least 32).
     config = network_config(default_train_config(game.spec, channels=channels, blocks=blocks), game)
     graphdef, params = init_network(config, seed=seed)
+    start_from: dict[str, Any] = {}
+    if init_from is not None:  # a saved net of this very shape, not a fresh one
+        base_config, _, params = load_model(init_from, game)
+        if base_config != config:
+            raise SystemExit(f"{init_from} is a {base_config.channels}x{base_config.blocks} "
+                             f"{base_config.kind} net (value head {base_config.value_hidden}); this probe builds "
+                             f"{channels}x{blocks} {config.kind} (value head {config.value_hidden})")
+        start_from = {"init_from": str(init_from), "init_weights_sha256": weights_sha256(init_from)}
     optimizer = make_optimizer(learning_rate, 1e-4, "cosine", steps)
     opt_state = optimizer.init(params)
     apply_fn = jax.tree_util.Partial(apply, graphdef)
@@ -71,7 +82,7 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
     out.mkdir(parents=True, exist_ok=True)
     probe = {**settings, "channels": channels, "blocks": blocks, "steps": steps, "snapshot_every": snapshot_every,
              "batch_size": batch_size, "learning_rate": learning_rate, "seed": seed, "entries": n,
-             "parameters": param_count(params)}
+             "parameters": param_count(params), **start_from}
     log = MetricsLog(out / "metrics.jsonl")
     done, wall_before = 0, 0.0
     states = sorted(out.glob("state-*"), key=lambda p: int(p.name[6:]))
