@@ -333,3 +333,19 @@ def test_a_probe_can_continue_a_saved_net_of_its_shape_and_refuses_another(tmp_p
         train_fixed(entries, tmp_path / "other", {"command": "test"}, channels=8, blocks=1, steps=2,
                     snapshot_every=2, batch_size=4, init_from=saved(16, "wide"))
     assert not (tmp_path / "other" / "probe.json").exists()
+
+
+def test_a_mistakes_depth_counts_the_plies_to_the_stone_that_decides(monkeypatch):
+    """mistake_depth.py reads Pons' scores as the number of the deciding stone: a side winning
+    with score s places it as stone 43 - 2s, so from ply p the game-theoretic outcome a move
+    throws away bites (43 - 2|s|) - p plies later, the opponent's win after a losing move, the
+    missed win after a drawing one."""
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "docs" / "study" / "connect4-ablation"))
+    from mistake_depth import decisive_ply, depth
+
+    assert decisive_ply(1) == 41 and decisive_ply(-1) == 41 and decisive_ply(18) == 7  # 18: the quickest win, stone 7
+    at_ply_6 = P.Position("444444", 6, "opening", (3, 0, -2, None, 0, 0, 0), "test")
+    assert depth(at_ply_6, 1) == ("win->draw", (43 - 6) - 6)  # the win at stone 37, 31 plies away
+    assert depth(at_ply_6, 2) == ("win->loss", (43 - 4) - 6)  # the opponent's win at stone 39
