@@ -56,9 +56,15 @@ def base_model_summary(run_dir: Path, path: str) -> dict[str, Any]:
         base = json.loads((run_dir / BASE_CARD).read_text())
     except (OSError, json.JSONDecodeError):
         base = {}
+    return card_summary(path, base)
+
+
+def card_summary(path: str | Path, card: dict[str, Any]) -> dict[str, Any]:
+    """The part of a model's card that a model made from it keeps as its `started_from`: how it
+    was made and the lineage behind it."""
     keys = ("training_command", "iterations", "positions_seen", "games_played", "training_wall_seconds",
             "hardware", "started_from", "distilled_from", "fixed_data_training")  # the last two: distill.py's
-    return {"path": str(path), **{k: base[k] for k in keys if k in base}}
+    return {"path": str(path), **{k: card[k] for k in keys if k in card}}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -138,13 +138,11 @@ def started_from(init_from: str | None) -> dict[str, Any]:
     mode is for were played by its descendants, whose runs count it already."""
     if init_from is None:
         return {}
+    from agents.alphazero.export import card_summary
     from agents.checkpoint import load_card, weights_sha256
 
-    base = load_card(init_from) or {}
-    keys = ("training_command", "iterations", "positions_seen", "games_played", "training_wall_seconds",
-            "started_from", "distilled_from", "fixed_data_training")
-    return {"started_from": {"path": str(init_from), "weights_sha256": weights_sha256(init_from),
-                             **{k: base[k] for k in keys if k in base}}}
+    return {"started_from": {**card_summary(init_from, load_card(init_from) or {}),
+                             "weights_sha256": weights_sha256(init_from)}}
 
 
 if __name__ == "__main__":

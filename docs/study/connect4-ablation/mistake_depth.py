@@ -22,9 +22,9 @@ import numpy as np
 
 import games
 from arena.study.cells import is_mistake_label
-from arena.study.positions import Position
+from arena.study.positions import CONNECT4_BUCKETS, Position
 
-BUCKETS = ("opening", "middle", "end")
+BUCKETS = tuple(CONNECT4_BUCKETS)  # opening, middle, end
 SHORT = 16  # plies: what a few dozen simulations can still see through, roughly
 
 
