@@ -257,6 +257,18 @@ def test_playout_cap_randomization_and_value_mix(tmp_path):
     assert np.any((values != 0) & (np.abs(values) != 1))
 
 
+def test_lambda_returns_reach_the_buffer(tmp_path):
+    """With value_lambda < 1 the trainer stores bootstrapped targets (not only -1/0/+1), in
+    [-1, 1]; at the default 1 only game results."""
+    for value_lambda, bootstrapped in ((0.5, True), (1.0, False)):
+        trainer = Trainer(tiny(iterations=1, value_lambda=value_lambda), tmp_path / str(value_lambda))
+        trainer.run_iteration()
+        filled = np.asarray(jax.device_get(trainer.buffer.valid))
+        values = np.asarray(jax.device_get(trainer.buffer.data.value))[filled]
+        assert filled.any() and np.all(np.abs(values) <= 1.0 + 1e-6)
+        assert np.any(~np.isin(values, (-1.0, 0.0, 1.0))) == bootstrapped
+
+
 def test_reanalysis_gives_stored_positions_the_current_searchs_policy(tmp_path):
     """With only fast searches (no policy targets) in self-play, the positions with a policy target
     are exactly the ones reanalysis searched again: one per reanalysed position, a distribution over
@@ -351,12 +363,14 @@ def test_a_runs_snapshots_form_a_learning_curve_for_the_study(tmp_path):
 
 def _first_legal_search(params, states, key):
     """A deterministic stand-in for the search (first legal column), so that rollouts of any
-    length play the same games and only the cutting into rollouts differs."""
+    length play the same games and only the cutting into rollouts differs. Its root value, a
+    function of the position, lets lambda-returns differ from the result."""
     from games import make
 
     legal = jax.vmap(make(GAME).legal_mask)(states)
     action = jnp.argmax(legal, axis=-1).astype(jnp.int32)
-    return action, jax.nn.one_hot(action, legal.shape[-1]), jnp.zeros(action.shape, jnp.float32)
+    root_value = (states.ply % 5).astype(jnp.float32) / 5.0 - 0.4
+    return action, jax.nn.one_hot(action, legal.shape[-1]), root_value
 
 
 def _stored(samples, keep) -> list[tuple]:
@@ -365,9 +379,11 @@ def _stored(samples, keep) -> list[tuple]:
     return sorted((o.tobytes(), float(v), p.tobytes()) for o, v, p in rows)
 
 
-def test_carried_rollouts_store_every_position_of_a_finished_game_once():
+@pytest.mark.parametrize("value_lambda", [1.0, 0.5])
+def test_carried_rollouts_store_every_position_of_a_finished_game_once(value_lambda):
     """Two rollouts of T moves with the carry store exactly what one rollout of 2T stores, with
-    the same targets; without it, the games cut by the first rollout's end lose their positions."""
+    the same targets (lambda-returns too); without it, the games cut by the first rollout's end
+    lose their positions."""
     from agents.alphazero import selfplay
     from games import make
 
@@ -379,17 +395,55 @@ def test_carried_rollouts_store_every_position_of_a_finished_game_once():
     mid, first = play(start)
     _, second = play(mid)
     whole = jax.tree.map(lambda a, b: jnp.concatenate([a, b]), first, second)
-    expected = _stored(*selfplay.to_samples(whole))
+    expected = _stored(*selfplay.to_samples(whole, value_lambda=value_lambda))
 
     pending = selfplay.no_pending(steps, batch, (game.config.rows, game.config.cols, 2), game.num_actions)
-    samples_1, keep_1, pending = selfplay.carry_samples(pending, first)
-    samples_2, keep_2, _ = selfplay.carry_samples(pending, second)
+    samples_1, keep_1, pending = selfplay.carry_samples(pending, first, value_lambda=value_lambda)
+    samples_2, keep_2, _ = selfplay.carry_samples(pending, second, value_lambda=value_lambda)
     assert sorted(_stored(samples_1, keep_1) + _stored(samples_2, keep_2)) == expected
 
     dropped = _stored(*selfplay.to_samples(first)) + _stored(*selfplay.to_samples(second))
     assert len(dropped) < len(expected)
     # the first rollout's positions of games that ended in the second are what the carry adds
     assert int(np.sum(keep_2)) > int(np.sum(selfplay.to_samples(second)[1]))
+
+
+def _lambda_returns_by_hand(rewards, terminals, roots, lam):
+    """The lambda-return of every move of one game slot, written plainly (the oracle)."""
+    targets, known = [0.0] * len(rewards), [False] * len(rewards)
+    for t in reversed(range(len(rewards))):
+        if terminals[t]:
+            targets[t], known[t] = rewards[t], True
+        elif t + 1 < len(rewards) and known[t + 1]:
+            targets[t] = -((1 - lam) * roots[t + 1] + lam * targets[t + 1])
+            known[t] = True
+    return targets, known
+
+
+@pytest.mark.parametrize("value_lambda", [1.0, 0.75, 0.0])
+def test_value_targets_are_lambda_returns_that_stop_at_each_games_end(value_lambda):
+    """One slot holding a 4-move game won by its last mover, a 3-move draw and an unfinished game:
+    lambda 1 gives the result (+-1 alternating, 0 in the draw), lambda 0 the next position's
+    search value negated, and no target bootstraps across a game's end or from a game without one."""
+    from agents.alphazero import selfplay
+
+    rewards = [0, 0, 0, 1, 0, 0, 0, 0, 0]
+    terminals = [False, False, False, True, False, False, True, False, False]
+    roots = [0.1, -0.2, 0.3, -0.4, 0.5, 0.6, -0.7, 0.8, -0.9]
+    steps = len(rewards)
+    trajectory = selfplay.Trajectory(
+        observation=jnp.zeros((steps, 1, 1, 1, 2)), policy=jnp.zeros((steps, 1, 1)),
+        root_value=jnp.asarray(roots, jnp.float32)[:, None], legal=jnp.ones((steps, 1, 1), bool),
+        reward=jnp.asarray(rewards, jnp.float32)[:, None], terminal=jnp.asarray(terminals)[:, None])
+    targets, known = jax.device_get(selfplay.lambda_returns(trajectory, value_lambda))
+    expected, expected_known = _lambda_returns_by_hand(rewards, terminals, roots, value_lambda)
+    np.testing.assert_allclose(targets[:, 0][np.array(expected_known)], np.array(expected)[np.array(expected_known)],
+                               rtol=1e-6)
+    assert known[:, 0].tolist() == expected_known == [True] * 7 + [False] * 2
+    if value_lambda == 1.0:
+        assert targets[:7, 0].tolist() == [-1, 1, -1, 1, 0, 0, 0]
+    if value_lambda == 0.0:
+        np.testing.assert_allclose(targets[[0, 1, 2, 4, 5], 0], [0.2, -0.3, 0.4, -0.6, 0.7], rtol=1e-6)
 
 
 def test_the_carry_is_checkpointed_and_older_runs_resume_without_it(tmp_path):

@@ -60,6 +60,13 @@ class TrainConfig:
     value_target_mix: float = 0.0
     """Value target = (1 - m) x the game's result + m x the search's root value of the position
     (0: the result alone; the search value is less noisy, the result unbiased)."""
+    value_lambda: float = 1.0
+    """Value target as a lambda-return (TD(lambda)): a position's target is
+    -((1 - lambda) x the next position's search value + lambda x the next position's target), and
+    the result at the game's last move. 1 (the default) is the game's result alone; below 1 the
+    target leans on the searches of the next few moves instead of every move to the end, so
+    that errors made late in a self-play game reach the opening's targets damped (value_targets.py
+    in the issue-14 study measured this). Applied before value_target_mix."""
     reanalyse_positions: int = 0
     """Reanalysis (MuZero Reanalyse): every iteration, this many positions drawn at random from the
     replay buffer are searched again by the current network and take that search's policy as
@@ -199,6 +206,7 @@ LIMITS: dict[str, tuple[float | None, float | None, bool]] = {
     "full_search_fraction": (None, 1.0, True),
     "fast_simulations": (1, 10_000, False),
     "value_target_mix": (0.0, 1.0, False),
+    "value_lambda": (0.0, 1.0, False),
     "reanalyse_positions": (0, 1 << 20, False),
     "reanalyse_simulations": (0, 10_000, False),
     "channels": (1, MAX_CHANNELS, False),

@@ -7,7 +7,8 @@ which plain self-play almost never visits and which a perfect-play evaluation co
 docs/references.md on the plateau).
 
 Value targets are the final result from each mover's point of view, found by a reverse scan,
-optionally mixed with the search's root value. A game still in progress at the end of a rollout
+optionally as a lambda-return that bootstraps from the next moves' search values, and optionally
+mixed with the position's own root value. A game still in progress at the end of a rollout
 has no result yet: `carry_samples` keeps that rollout as `Pending` and hands out its unfinished
 positions when their game ends in the next one. Without the carry (`to_samples` alone, runs made
 before it existed) those positions are dropped, about 30% of all connect-four positions, most
@@ -96,20 +97,27 @@ def rollout(game: Game, search_fn: SearchFn, params, states: State, key: jax.Arr
     return states, trajectory
 
 
-def _results(trajectory: Trajectory) -> tuple[jax.Array, jax.Array]:
-    """(result for the mover [T, B], known [T, B]): each position's game result, where its game
-    ends within the trajectory, found by a reverse scan."""
+def lambda_returns(trajectory: Trajectory, value_lambda: float = 1.0) -> tuple[jax.Array, jax.Array]:
+    """(value target for the mover [T, B], known [T, B]) of each position whose game ends within
+    the trajectory, found by a reverse scan.
+
+    The target is the lambda-return: the reward at the game's last move, before it
+    -((1 - lambda) x q' + lambda x G'), where q' and G' are the next position's root value and
+    target, both for the next mover (hence the sign). lambda = 1 is the game's result.
+    """
 
     def backward(carry, t):
-        value_next, known_next = carry
-        reward, terminal = t
-        value = jnp.where(terminal, reward, -value_next)
+        target_next, known_next, root_next = carry
+        reward, terminal, root = t
+        # At lambda = 1 this is exactly -target_next (0 x q' adds zero): the classic result.
+        target = jnp.where(terminal, reward, -((1.0 - value_lambda) * root_next + value_lambda * target_next))
         known = terminal | known_next
-        return (value, known), (value, known)
+        return (target, known, root), (target, known)
 
     batch = trajectory.reward.shape[1]
-    init = (jnp.zeros((batch,), jnp.float32), jnp.zeros((batch,), bool))
-    _, (values, known) = jax.lax.scan(backward, init, (trajectory.reward, trajectory.terminal), reverse=True)
+    init = (jnp.zeros((batch,), jnp.float32), jnp.zeros((batch,), bool), jnp.zeros((batch,), jnp.float32))
+    _, (values, known) = jax.lax.scan(
+        backward, init, (trajectory.reward, trajectory.terminal, trajectory.root_value), reverse=True)
     return values, known
 
 
@@ -125,12 +133,14 @@ def _samples(trajectory: Trajectory, values: jax.Array, value_mix: float) -> Sam
                    value=_flat(values), legal=_flat(trajectory.legal))
 
 
-def to_samples(trajectory: Trajectory, value_mix: float = 0.0) -> tuple[Samples, jax.Array]:
+def to_samples(trajectory: Trajectory, value_mix: float = 0.0, value_lambda: float = 1.0
+               ) -> tuple[Samples, jax.Array]:
     """Flattens a trajectory into samples [T*B] and a mask of those with a known result.
 
-    The value target is (1 - value_mix) x the game's result + value_mix x the root value.
+    The value target is (1 - value_mix) x the lambda-return (the game's result at lambda 1) +
+    value_mix x the root value.
     """
-    values, known = _results(trajectory)
+    values, known = lambda_returns(trajectory, value_lambda)
     return _samples(trajectory, values, value_mix), _flat(known)
 
 
@@ -156,7 +166,7 @@ def no_pending(steps: int, batch: int, observation_shape: tuple[int, ...], num_a
     return Pending(trajectory=zeros, emitted=jnp.ones(lead, bool))
 
 
-def carry_samples(pending: Pending, trajectory: Trajectory, value_mix: float = 0.0
+def carry_samples(pending: Pending, trajectory: Trajectory, value_mix: float = 0.0, value_lambda: float = 1.0
                   ) -> tuple[Samples, jax.Array, Pending]:
     """Samples [2T*B] of the pending and the new rollout, the mask of those to store, and the
     new `Pending`.
@@ -168,7 +178,7 @@ def carry_samples(pending: Pending, trajectory: Trajectory, value_mix: float = 0
     connect four at 42 steps) would still lose the positions of its first rollout.
     """
     joined = jax.tree.map(lambda a, b: jnp.concatenate([a, b]), pending.trajectory, trajectory)
-    values, known = _results(joined)
+    values, known = lambda_returns(joined, value_lambda)
     steps = trajectory.reward.shape[0]
     keep = jnp.concatenate([known[:-steps] & ~pending.emitted, known[-steps:]])
     return _samples(joined, values, value_mix), _flat(keep), Pending(trajectory, known[-steps:])

@@ -317,9 +317,10 @@ class Trainer:
             games, trajectory = selfplay.rollout(game, search_fn, params, games, key, cfg.rollout_steps,
                                                  opening)
             if pending is None:
-                samples, known = selfplay.to_samples(trajectory, cfg.value_target_mix)
+                samples, known = selfplay.to_samples(trajectory, cfg.value_target_mix, cfg.value_lambda)
             else:
-                samples, known, pending = selfplay.carry_samples(pending, trajectory, cfg.value_target_mix)
+                samples, known, pending = selfplay.carry_samples(pending, trajectory, cfg.value_target_mix,
+                                                                  cfg.value_lambda)
             buf = replay.add(buf, samples, known)
             stats = {"games": jnp.sum(trajectory.terminal), "new_positions": jnp.sum(known)}
             if cfg.reanalyse_positions:  # its own key: a run without reanalysis plays as before it existed
