@@ -66,9 +66,13 @@ def main() -> None:
     parser.add_argument("--games", type=int, default=512)
     parser.add_argument("--simulations", type=int, default=32)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--bootstrap", choices=("root", "best"), default="root",
+                        help="the search value the targets bootstrap from: the root's value (the mean of "
+                             "every simulation, the trainer's) or the Q of the most visited move")
     args = parser.parse_args()
 
     import jax
+    import jax.numpy as jnp
 
     import games
     from agents.alphazero.selfplay import lambda_returns, random_openings, rollout
@@ -85,7 +89,10 @@ def main() -> None:
 
     def search_fn(params, states, key):
         out = run_search(game, evaluate, params, states, key, settings=settings)
-        return out.action, out.action_weights, out.root_value
+        if args.bootstrap == "root":
+            return out.action, out.action_weights, out.root_value
+        best = jnp.argmax(out.visits, axis=-1)
+        return out.action, out.action_weights, jnp.take_along_axis(out.q_values, best[:, None], axis=-1)[:, 0]
 
     start = time.perf_counter()
     k_open, k_play = jax.random.split(jax.random.key(args.seed))
@@ -109,7 +116,7 @@ def main() -> None:
     truth, plies = np.array(truth), np.array(plies)
     values = {name: np.concatenate(parts) for name, parts in rows.items()}
     print(f"{args.model}: {len(truth)} positions of {len(first_games(np.asarray(trajectory.terminal)))} games "
-          f"({args.simulations} simulations, seed {args.seed}; self-play {played:.0f} s, "
+          f"({args.simulations} simulations, seed {args.seed}, bootstrap {args.bootstrap}; self-play {played:.0f} s, "
           f"solving {time.perf_counter() - start - played:.0f} s)")
     phases = {name: (plies >= lo) & (plies <= hi) for name, (lo, hi) in CONNECT4_BUCKETS.items()}
     header = "".join(f" | {p} ({m.sum()}, {(m & (truth != 0)).sum()} decided)" for p, m in phases.items())
