@@ -66,7 +66,9 @@ class TrainConfig:
     the result at the game's last move. 1 (the default) is the game's result alone; below 1 the
     target leans on the searches of the next few moves instead of every move to the end, so
     that errors made late in a self-play game reach the opening's targets damped (value_targets.py
-    in the issue-14 study measured this). Applied before value_target_mix."""
+    in the issue-14 study: half the wrong-sign opening targets at 0.75). Training on them there
+    made the values hedge towards 0 and the search worse (round fifteen), hence off by default.
+    Applied before value_target_mix."""
     reanalyse_positions: int = 0
     """Reanalysis (MuZero Reanalyse): every iteration, this many positions drawn at random from the
     replay buffer are searched again by the current network and take that search's policy as
