@@ -30,10 +30,12 @@ import argparse
 import time
 
 import numpy as np
+from study_data import plies as entry_plies
 from study_data import to_board
 
 LAMBDAS = (0.9, 0.75, 0.5, 0.0)
 N_STEPS = (2, 4, 8, 12)
+OPENING_PLIES = 36  # the study's runs' --random-opening-plies
 
 
 def first_games(terminal: np.ndarray) -> list[tuple[int, int]]:
@@ -96,26 +98,26 @@ def main() -> None:
 
     start = time.perf_counter()
     k_open, k_play = jax.random.split(jax.random.key(args.seed))
-    states = random_openings(game, args.games, k_open, 36)
-    play = jax.jit(lambda p, s, k: rollout(game, search_fn, p, s, k, game.config.num_cells, 36)[1])
+    states = random_openings(game, args.games, k_open, OPENING_PLIES)
+    play = jax.jit(lambda p, s, k: rollout(game, search_fn, p, s, k, game.config.num_cells, OPENING_PLIES)[1])
     trajectory = jax.device_get(play(params, states, k_play))
     played = time.perf_counter() - start
 
     solver = Solver("connect4")
     rows: dict[str, list[np.ndarray]] = {}
-    truth, plies = [], []
+    boards = []
     returns = {lam: np.asarray(lambda_returns(trajectory, lam)[0]) for lam in (1.0, *LAMBDAS)}
     root_value = np.asarray(trajectory.root_value)
-    for b, e in first_games(np.asarray(trajectory.terminal)):
+    games_kept = first_games(np.asarray(trajectory.terminal))
+    for b, e in games_kept:
         for name, value in first_game_targets(returns, root_value, b, e).items():
             rows.setdefault(name, []).append(value)
-        for t in range(e + 1):
-            planes = np.asarray(trajectory.observation[t, b])
-            truth.append(outcome_class(solver.solve(to_board(planes)).score))
-            plies.append(int(round(planes.sum())))
-    truth, plies = np.array(truth), np.array(plies)
+        boards.append(np.asarray(trajectory.observation[: e + 1, b]))
+    boards = np.concatenate(boards)
+    truth = np.array([outcome_class(solver.solve(to_board(planes)).score) for planes in boards])
+    plies = entry_plies(boards)
     values = {name: np.concatenate(parts) for name, parts in rows.items()}
-    print(f"{args.model}: {len(truth)} positions of {len(first_games(np.asarray(trajectory.terminal)))} games "
+    print(f"{args.model}: {len(truth)} positions of {len(games_kept)} games "
           f"({args.simulations} simulations, seed {args.seed}, bootstrap {args.bootstrap}; self-play {played:.0f} s, "
           f"solving {time.perf_counter() - start - played:.0f} s)")
     phases = {name: (plies >= lo) & (plies <= hi) for name, (lo, hi) in CONNECT4_BUCKETS.items()}
