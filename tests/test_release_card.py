@@ -38,9 +38,8 @@ def test_the_released_card_holds_what_its_measurement_files_say(card_module):
 
 
 def test_the_study_curve_pairs_each_snapshot_with_the_base(card_module, tmp_path):
-    from arena.study.cells import is_mistake_label
-
     import games
+    from arena.study.cells import is_mistake_label
     from arena.study.positions import Position
 
     study = tmp_path / "study"
@@ -99,9 +98,8 @@ def test_a_release_folder_is_written_whole_with_the_lineage_summed(card_module, 
     own = json.loads((model / "card.json").read_text())
     assert card["lineage_total"]["positions_seen"] == own["positions_seen"] + own["started_from"]["positions_seen"]
     assert (out / "weights.npz").read_bytes() == (model / "weights.npz").read_bytes()
-    from agents.checkpoint import load_model
-
     import games
+    from agents.checkpoint import load_model
 
     load_model(out, games.make("connect4"))  # the copied files still match their recorded hash
     assert sorted(p.name for p in tmp_path.iterdir()) == ["release"]  # no staging folder left

@@ -327,7 +327,7 @@ def test_a_probe_can_continue_a_saved_net_of_its_shape_and_refuses_another(tmp_p
                 learning_rate=0.0, init_from=base)
     _, _, before = load_model(base, C4)
     _, _, after = load_model(out / "snapshots" / "it-000001", C4)
-    assert all(np.array_equal(a, b) for a, b in zip(jax.tree.leaves(before), jax.tree.leaves(after)))
+    assert all(np.array_equal(a, b) for a, b in zip(jax.tree.leaves(before), jax.tree.leaves(after), strict=True))
     assert json.loads((out / "probe.json").read_text())["init_weights_sha256"] == weights_sha256(base)
     with pytest.raises(SystemExit, match="is a 16x1 resnet net"):
         train_fixed(entries, tmp_path / "other", {"command": "test"}, channels=8, blocks=1, steps=2,

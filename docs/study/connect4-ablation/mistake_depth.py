@@ -75,7 +75,7 @@ def main(folder: str, names: list[str]) -> None:
             found = [depth(p, a) for p, a in mistaken]
             kinds = {k: sum(1 for kk, _ in found if kk == k) for k in ("win->draw", "win->loss", "draw->loss")}
             short = sum(1 for _, d in found if d <= SHORT)
-            stones = [p.ply + d for (p, _), (_, d) in zip(mistaken, found)]
+            stones = [p.ply + d for (p, _), (_, d) in zip(mistaken, found, strict=True)]
             print(f"  {b:8s} {quantiles([d for _, d in found], stones)}; within {SHORT} plies {short}; "
                   + ", ".join(f"{k} {n}" for k, n in kinds.items()))
 
