@@ -9,8 +9,10 @@ plays exactly like the old one on its first iteration and training goes on from 
 zero scale still receives gradient, so the new blocks wake up (the zero-init residual trick
 of Goyal et al. 2017, https://arxiv.org/abs/1706.02677, used as a Net2DeeperNet).
 
-Only depth grows here: same kind, channels and heads. Widening would need the duplicated
-units' symmetry broken and is not offered.
+The input can grow too: a net given the colour plane (agents/network.py) gets a zero weight
+for it in its first convolution, so it plays as before and learns what the plane is worth.
+Otherwise the kind, channels and heads stay. Widening would need the duplicated units'
+symmetry broken and is not offered.
 """
 
 from __future__ import annotations
@@ -34,12 +36,24 @@ def growth_problem(old: NetworkConfig, new: NetworkConfig) -> str | None:
     differ = [f"{name} {getattr(old, name)} -> {getattr(new, name)}" for name in same
               if getattr(old, name) != getattr(new, name)]
     if differ:
-        return "only more residual blocks can be added (" + ", ".join(differ) + " differ)"
+        return "only more residual blocks or the colour plane can be added (" + ", ".join(differ) + " differ)"
     if old.kind != "resnet":
         return f"only a resnet can be grown, not {old.kind}"
     if new.blocks < old.blocks:
         return f"the new net has fewer blocks ({new.blocks}) than the old one ({old.blocks})"
+    if old.colour_plane and not new.colour_plane:
+        return "the new net lacks the old one's colour plane"
     return None
+
+
+def describe_growth(old: NetworkConfig, new: NetworkConfig) -> str:
+    """What `grow_params` adds to `old` to make `new`, in words for a run's notes."""
+    added = []
+    if new.blocks > old.blocks:
+        added.append(f"{new.blocks} blocks (the {new.blocks - old.blocks} added start as the identity)")
+    if new.colour_plane and not old.colour_plane:
+        added.append("the colour plane (at zero weight)")
+    return " and ".join(added) or "the same net"
 
 
 def grow_params(old: NetworkConfig, old_params: nnx.State, new: NetworkConfig, fresh_params: nnx.State) -> nnx.State:
@@ -53,6 +67,9 @@ def grow_params(old: NetworkConfig, old_params: nnx.State, new: NetworkConfig, f
     for name, value in old_tree.items():
         if name != "trunk":
             tree[name] = value
+    if new.colour_plane and not old.colour_plane:  # the stem's kernel [3, 3, planes, channels]
+        kernel = jnp.asarray(tree["stem"]["kernel"])
+        tree["stem"]["kernel"] = jnp.pad(kernel, ((0, 0), (0, 0), (0, 1), (0, 0)))
     for index in range(new.blocks):
         if index < old.blocks:
             tree["trunk"][index] = old_tree["trunk"][index]

@@ -1,7 +1,8 @@
 """The policy/value network: a small residual conv net (or an MLP) in flax NNX.
 
 The net maps `game.observation` planes [B, rows, cols, 2] (mover's view) to policy logits
-[B, A] over actions and a value [B] in [-1, 1] for the player to move. Search and training
+[B, A] over actions and a value [B] in [-1, 1] for the player to move. With `colour_plane` it
+adds a third input plane of its own, whether the mover moved first. Search and training
 need a *pure* function of the parameters, so the model is used through NNX's split form:
 
     model = PolicyValueNet(default_config(game), rngs=nnx.Rngs(0))
@@ -23,7 +24,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from games import Game, SpecError
+from games import Game, SpecError, mover_moved_first
 from games.game import MAX_CELLS, MAX_SIDE
 from games.spec import check_number
 
@@ -48,12 +49,20 @@ class NetworkConfig:
     channels: int = 32  # resnet: conv channels; mlp: hidden width
     blocks: int = 3  # resnet: residual blocks; mlp: hidden layers
     value_hidden: int = 64  # width of the value head's hidden layer
+    # A third input plane, all ones when the mover moved first (games.mover_moved_first). The
+    # mover's view hides which side it plays, and in connect four that decides which threats win
+    # (the first player's on odd rows from the bottom, the second's on even ones); without the
+    # plane the trunk must count stones across the board to know. Models saved before it lack
+    # the field and load as False.
+    colour_plane: bool = False
 
     def __post_init__(self) -> None:
         # A model.json is input like any other: a billion blocks would build for minutes
         # before failing, a string would fail deep inside flax.
         if not isinstance(self.game, str):
             raise SpecError(f"network game: expected a game spec string, got {self.game!r}")
+        if not isinstance(self.colour_plane, bool):
+            raise SpecError(f"network colour_plane: expected true or false, got {self.colour_plane!r}")
         if self.kind not in KINDS:
             raise SpecError(f"unknown network kind {self.kind!r}; valid kinds: {', '.join(KINDS)}")
         for name, (low, high) in SIZE_LIMITS.items():
@@ -70,6 +79,11 @@ class NetworkConfig:
         if unknown:
             raise TypeError(f"unknown network config field(s): {', '.join(sorted(unknown))}")
         return cls(**data)
+
+    @property
+    def input_planes(self) -> int:
+        """Planes the net reads per cell: the observation's two, and the colour plane if any."""
+        return 2 + int(self.colour_plane)
 
 
 def default_config(game: Game, *, kind: str = "resnet", channels: int | None = None,
@@ -112,7 +126,7 @@ class PolicyValueNet(nnx.Module):
         c = config
         cells = c.rows * c.cols
         if c.kind == "resnet":
-            self.stem = nnx.Conv(2, c.channels, (3, 3), padding="SAME", use_bias=False, rngs=rngs)
+            self.stem = nnx.Conv(c.input_planes, c.channels, (3, 3), padding="SAME", use_bias=False, rngs=rngs)
             self.stem_norm = nnx.LayerNorm(c.channels, rngs=rngs)
             self.trunk = nnx.List([ResidualBlock(c.channels, rngs=rngs) for _ in range(c.blocks)])
             self.policy_conv = nnx.Conv(c.channels, 2, (1, 1), rngs=rngs)
@@ -120,7 +134,7 @@ class PolicyValueNet(nnx.Module):
             self.value_conv = nnx.Conv(c.channels, 1, (1, 1), rngs=rngs)
             self.value_hidden = nnx.Linear(cells, c.value_hidden, rngs=rngs)
         else:
-            widths = [2 * cells] + [c.channels] * max(c.blocks, 1)
+            widths = [c.input_planes * cells] + [c.channels] * max(c.blocks, 1)
             self.trunk = nnx.List([nnx.Linear(a, b, rngs=rngs) for a, b in zip(widths[:-1], widths[1:], strict=True)])
             self.policy_out = nnx.Linear(c.channels, c.num_actions, rngs=rngs)
             self.value_hidden = nnx.Linear(c.channels, c.value_hidden, rngs=rngs)
@@ -128,6 +142,9 @@ class PolicyValueNet(nnx.Module):
 
     def __call__(self, obs: jax.Array) -> tuple[jax.Array, jax.Array]:
         batch = obs.shape[0]
+        if self.config.colour_plane:
+            first = mover_moved_first(obs).astype(obs.dtype)
+            obs = jnp.concatenate([obs, jnp.broadcast_to(first[:, None, None, None], obs.shape[:-1] + (1,))], axis=-1)
         if self.config.kind == "resnet":
             x = jax.nn.relu(self.stem_norm(self.stem(obs)))
             for block in self.trunk:

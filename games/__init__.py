@@ -7,7 +7,7 @@
     batch = jax.jit(jax.vmap(game.step))(batch, actions)
 """
 
-from games.core import GameConfig, State, winning_lines
+from games.core import GameConfig, State, mover_moved_first, winning_lines
 from games.errors import IllegalMoveError, SpecError, SuiteError
 from games.game import PLAYER_SYMBOLS, Game, make
 from games.spec import parse_spec
@@ -22,6 +22,7 @@ __all__ = [
     "State",
     "SuiteError",
     "make",
+    "mover_moved_first",
     "parse_spec",
     "symmetry_tables",
     "transform_action",

@@ -31,6 +31,18 @@ EMPTY, FIRST_STONE, SECOND_STONE = 0, 1, -1
 NO_WINNER = -1
 
 
+def mover_moved_first(observation: Array) -> Array:
+    """Whether the side to move in `observation` planes [..., rows, cols, 2] is the first player.
+
+    Players alternate and stones stay, so the mover has as many stones as its opponent exactly
+    when it moved first. An observation is drawn from the mover's side and does not say which
+    side that is; a network that must know it (connect four's odd and even threats favour
+    different sides) reads it from here (agents/network.py's `colour_plane`).
+    """
+    stones = jnp.sum(observation > 0.5, axis=(-3, -2))
+    return stones[..., 0] == stones[..., 1]
+
+
 @struct.dataclass
 class State:
     """One game's position. Batched states carry a leading batch axis on every field."""
@@ -188,15 +200,16 @@ class Rules:
         """The ongoing position an `observation` shows: the inverse of `observation` for it.
 
         Replay buffers keep observations, not states; searching a stored position again
-        (reanalysis) needs its state. Players alternate, so the number of stones is the ply and
-        its parity the mover, whose stones are the first plane. The order the stones were played
-        in is not in an observation: `moves` is left unknown (-1), which only host helpers that
-        write a game's record read. Stored positions were searched, so they are not over.
+        (reanalysis) needs its state. Players alternate, so the number of stones is the ply,
+        and the mover, whose stones are the first plane, moved first when both have as many.
+        The order the stones were played in is not in an observation: `moves` is left unknown
+        (-1), which only host helpers that write a game's record read. Stored positions were
+        searched, so they are not over.
         """
         cfg = self.config
         planes = observation.reshape(cfg.num_cells, 2) > 0.5
         ply = jnp.sum(planes).astype(jnp.int32)
-        player = (ply % 2).astype(jnp.int8)
+        player = jnp.where(mover_moved_first(observation.reshape(cfg.rows, cfg.cols, 2)), 0, 1).astype(jnp.int8)
         own = stone_of(player)
         board = jnp.where(planes[:, 0], own, jnp.where(planes[:, 1], -own, jnp.int8(EMPTY))).astype(jnp.int8)
         return State(

@@ -83,6 +83,7 @@ def test_an_ongoing_position_is_rebuilt_from_its_observation(spec, choices):
     if bool(state.terminal):  # stored positions are ongoing ones: the last of those
         state = game.from_moves(actions[:-1])
     rebuilt = game.from_observation(game.observation(state))
+    assert bool(games.mover_moved_first(game.observation(state))) == (int(state.player) == 0)
     for field in ("board", "player", "ply", "terminal", "winner"):
         assert np.array_equal(np.asarray(getattr(rebuilt, field)), np.asarray(getattr(state, field))), field
     assert np.array_equal(np.asarray(game.legal_mask(rebuilt)), np.asarray(game.legal_mask(state)))

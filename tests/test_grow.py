@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from flax import nnx
 
 import games
 from agents.grow import GrowError, grow_params, growth_problem
@@ -57,3 +58,31 @@ def test_only_depth_can_grow(change, words):
     mlp = default_config(game, kind="mlp", channels=8, blocks=1)
     assert "resnet" in growth_problem(mlp, dataclasses.replace(mlp, blocks=2))
     assert growth_problem(small, dataclasses.replace(small, blocks=4)) is None
+
+
+def test_the_colour_plane_is_added_at_zero_weight():
+    """A net given the colour plane plays as before; once the plane's weights move, only the
+    positions where the mover moved first (the plane is ones) change."""
+    game = games.make("connect4")
+    plain = default_config(game, channels=8, blocks=2)
+    coloured = dataclasses.replace(plain, colour_plane=True, blocks=3)
+    plain_def, plain_params = init_network(plain, seed=0)
+    plain_params = perturbed(plain_params, seed=1)
+    coloured_def, fresh = init_network(coloured, seed=2)
+    grown = grow_params(plain, plain_params, coloured, fresh)
+    states = [game.from_moves(moves) for moves in ("", "4", "44", "445", "4453", "44536")]
+    obs = jnp.stack([game.observation(state) for state in states])
+    first = np.array([int(state.player) == 0 for state in states])
+    before = apply(plain_def, plain_params, obs)
+    for old, new in zip(before, apply(coloured_def, grown, obs), strict=True):
+        np.testing.assert_allclose(np.asarray(old), np.asarray(new), atol=1e-6)
+    tree = nnx.to_pure_dict(grown)
+    kernel = jnp.asarray(tree["stem"]["kernel"])
+    assert kernel.shape[2] == 3 and float(jnp.abs(kernel[:, :, 2]).sum()) == 0
+    # random weights: the same shift in every channel would vanish in the stem's LayerNorm
+    tree["stem"]["kernel"] = kernel.at[:, :, 2].set(jax.random.normal(jax.random.key(4), kernel[:, :, 2].shape))
+    nnx.replace_by_pure_dict(grown, tree)
+    after = apply(coloured_def, grown, obs)
+    moved = np.abs(np.asarray(after[1]) - np.asarray(before[1])) > 1e-6
+    np.testing.assert_array_equal(moved, first)
+    assert "colour plane" in growth_problem(coloured, dataclasses.replace(coloured, colour_plane=False))

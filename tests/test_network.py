@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 
@@ -48,6 +49,36 @@ def test_default_sizes_grow_with_the_board() -> None:
 def test_bad_config_is_refused() -> None:
     with pytest.raises(games.SpecError, match="valid kinds"):
         NetworkConfig(game="tictactoe:rows=3,cols=3,k=3", rows=3, cols=3, num_actions=9, kind="transformer")
+    with pytest.raises(games.SpecError, match="colour_plane"):
+        NetworkConfig(game="tictactoe:rows=3,cols=3,k=3", rows=3, cols=3, num_actions=9, colour_plane=1)
+
+
+@pytest.mark.parametrize("kind", ["resnet", "mlp"])
+def test_the_colour_plane_is_one_more_input(kind: str) -> None:
+    """The plane adds one input per cell (one weight per cell and channel in the first layer:
+    3x3 of them in a convolution), and the net reads it: the same weights give other outputs."""
+    game = games.make("connect4")
+    plain = default_config(game, kind=kind)
+    coloured = dataclasses.replace(plain, colour_plane=True)
+    assert (plain.input_planes, coloured.input_planes) == (2, 3)
+    extra = param_count(init_network(coloured)[1]) - param_count(init_network(plain)[1])
+    assert extra == (9 if kind == "resnet" else game.config.num_cells) * plain.channels
+    graphdef, params = init_network(coloured, seed=1)
+    obs = _observations(game)  # one stone each: the second player to move
+    logits, value = apply(graphdef, params, obs)
+    assert logits.shape == (5, game.num_actions) and value.shape == (5,)
+    assert not np.any(np.asarray(games.mover_moved_first(obs)))
+    empty = jnp.zeros((1, *obs.shape[1:]))
+    assert bool(games.mover_moved_first(empty)[0])
+
+
+def test_models_saved_before_the_colour_plane_load_without_it() -> None:
+    config = default_config(games.make("connect4"))
+    old = config.to_dict()
+    del old["colour_plane"]
+    assert NetworkConfig.from_dict(old) == config and not config.colour_plane
+    coloured = dataclasses.replace(config, colour_plane=True)
+    assert NetworkConfig.from_dict(json.loads(json.dumps(coloured.to_dict()))) == coloured
 
 
 @pytest.mark.parametrize("spec", ["tictactoe", "connect4"])

@@ -190,6 +190,11 @@ def test_a_run_can_grow_a_released_model_deeper(tmp_path):
     deep_model = export_run(tmp_path / "deeper", tmp_path / "deep-model")
     with pytest.raises(TrainingError, match="fewer blocks"):
         Trainer(tiny(init_from=str(deep_model), blocks=1), tmp_path / "shallower")
+    coloured = Trainer(tiny(init_from=str(deep_model), blocks=3, colour_plane=True), tmp_path / "coloured")
+    assert any("colour plane" in note for note in coloured.notes), coloured.notes
+    for old, new in zip(apply(deeper.graphdef, deeper.params, obs), apply(coloured.graphdef, coloured.params, obs),
+                        strict=True):
+        np.testing.assert_allclose(np.asarray(old), np.asarray(new), atol=1e-6)
 
 
 def test_sharded_training_on_four_cpu_devices(tmp_path):

@@ -87,6 +87,11 @@ class TrainConfig:
     """Residual blocks."""
     network: str = "auto"
     """Network kind: auto (the default for the game), resnet or mlp."""
+    colour_plane: bool = False
+    """Give the net a third input plane saying whether the mover moved first (the mover's view
+    hides it; connect four's threats favour a side by the parity of their row). A run that
+    starts from a model without it (--init-from) adds it with zero weight, so play starts
+    unchanged."""
     learning_rate: float = 1e-3
     """Peak learning rate (Adam with decoupled weight decay)."""
     lr_schedule: str = "cosine"

@@ -107,7 +107,8 @@ def train(config: TrainConfig, run_dir: str | Path, *, resume: bool = False, ver
     if verbose:
         what = f"resuming at iteration {trainer.iteration}" if trainer.iteration else "starting"
         print(f"{what}: {trainer.game.spec}, {trainer.net_config.kind} {trainer.net_config.channels}x"
-              f"{trainer.net_config.blocks} ({trainer.parameter_count():,} parameters), "
+              f"{trainer.net_config.blocks}{' + colour plane' if trainer.net_config.colour_plane else ''} "
+              f"({trainer.parameter_count():,} parameters), "
               f"{config.num_envs} games x {config.num_simulations} sims ({config.search_policy}), "
               f"run dir {trainer.run_dir}", flush=True)
     last: dict[str, Any] = {"completed": False}

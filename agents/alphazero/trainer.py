@@ -31,7 +31,7 @@ from agents.alphazero.metrics import MetricsLog
 from agents.alphazero.state_io import TrainingCheckpointError, TrainingCheckpoints
 from agents.alphazero.update import make_optimizer, update
 from agents.files import write_json_atomic
-from agents.grow import grow_params, growth_problem
+from agents.grow import describe_growth, grow_params, growth_problem
 from agents.network import NetworkConfig, apply, init_network, param_count
 from agents.search import NetworkEvaluator, SearchSettings, run_search
 from games import Game, SuiteError
@@ -66,7 +66,8 @@ def network_config(config: TrainConfig, game: Game) -> NetworkConfig:
         kind = "mlp" if game.name == "tictactoe" and game.config.num_cells <= 16 else "resnet"
     return NetworkConfig(game=game.spec, rows=game.config.rows, cols=game.config.cols,
                          num_actions=game.num_actions, kind=kind, channels=config.channels,
-                         blocks=config.blocks, value_hidden=max(32, config.channels))
+                         blocks=config.blocks, value_hidden=max(32, config.channels),
+                         colour_plane=config.colour_plane)
 
 
 def opening_plies(config: TrainConfig, game: Game) -> int:
@@ -183,10 +184,10 @@ class Trainer:
                 raise TrainingError(f"cannot start from {path}: its network is {config.kind} {config.channels}x"
                                     f"{config.blocks}, this run's is {self.net_config.kind} "
                                     f"{self.net_config.channels}x{self.net_config.blocks}, and {problem} "
-                                    "(set --channels/--blocks)")
+                                    "(set --channels/--blocks/--colour-plane)")
             params = grow_params(config, params, self.net_config, fresh_params)
-            self.notes.append(f"grew {path}'s {config.channels}x{config.blocks} net to {self.net_config.blocks} "
-                              "blocks; the added blocks start as the identity, so it plays as before")
+            self.notes.append(f"grew {path}'s {config.channels}x{config.blocks} net to "
+                              f"{describe_growth(config, self.net_config)}, so it plays as before")
         return jax.tree.map(lambda fresh, loaded: jnp.asarray(loaded, fresh.dtype), fresh_params, params)
 
     def _fresh_state(self, params) -> dict[str, Any]:

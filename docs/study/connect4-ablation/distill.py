@@ -98,6 +98,8 @@ def main() -> None:
     parser.add_argument("checkpoints", nargs="+", help="training-state folders (RUN/checkpoints/N/default)")
     parser.add_argument("--channels", type=int, default=64)
     parser.add_argument("--blocks", type=int, default=3)
+    parser.add_argument("--colour-plane", action="store_true",
+                        help="give the net a third input plane: whether the mover moved first")
     parser.add_argument("--steps", type=int, default=30000)
     parser.add_argument("--snapshot-every", type=int, default=2000)
     parser.add_argument("--batch-size", type=int, default=512)
@@ -122,6 +124,7 @@ def main() -> None:
     train_fixed(entries, args.out, settings, channels=args.channels, blocks=args.blocks, steps=args.steps,
                 snapshot_every=args.snapshot_every, batch_size=args.batch_size,
                 learning_rate=args.learning_rate, seed=args.seed, init_from=args.init_from,
+                colour_plane=args.colour_plane,
                 describe=f"self-play targets of {len(parts)} buffers, ",
                 card={**self_play_behind(sources), "distilled_from": sources, **started_from(args.init_from),
                       "training_notes": f"{'the model in started_from' if args.init_from else 'a fresh net'} "

@@ -30,13 +30,15 @@ WALL_FILE = "wall.json"  # training wall time at the last saved state
 def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[str, Any], *, channels: int,
                 blocks: int, steps: int, snapshot_every: int, batch_size: int = 512,
                 learning_rate: float = 1e-3, seed: int = 0, describe: str = "",
-                card: dict[str, Any] | None = None, init_from: str | Path | None = None) -> None:
+                card: dict[str, Any] | None = None, init_from: str | Path | None = None,
+                colour_plane: bool = False) -> None:
     """Fits a fresh connect-four net (or the model at `init_from`, which must have the shape
     `channels` x `blocks` asks for) to `entries` (observation, policy, value, legal; one row per
     entry, duplicates kept) and saves snapshots in `out`. `settings` identify the probe: resuming
     needs the same ones (they are written to OUT/probe.json with the entry and parameter counts).
     `card` (how the entries were made) goes into every snapshot's model card; snapshots saved
-    without one (by an older version) get theirs when the probe is resumed."""
+    without one (by an older version) get theirs when the probe is resumed. `colour_plane` gives
+    the net agents/network.py's third input plane."""
     import jax
     import jax.numpy as jnp
     import orbax.checkpoint as ocp
@@ -59,7 +61,8 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
                    value=jnp.asarray(entries["value"], jnp.float32), legal=jnp.asarray(entries["legal"]))
     buffer = Buffer(data=data, valid=jnp.ones((n,), bool), cursor=jnp.int32(0), size=jnp.int32(n))
     # The trainer's own shape for these sizes (value head as wide as the trunk, at least 32).
-    config = network_config(default_train_config(game.spec, channels=channels, blocks=blocks), game)
+    config = network_config(default_train_config(game.spec, channels=channels, blocks=blocks,
+                                                 colour_plane=colour_plane), game)
     graphdef, params = init_network(config, seed=seed)
     start_from: dict[str, Any] = {}
     if init_from is not None:  # a saved net of this very shape, not a fresh one
@@ -82,7 +85,8 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
     out.mkdir(parents=True, exist_ok=True)
     probe = {**settings, "channels": channels, "blocks": blocks, "steps": steps, "snapshot_every": snapshot_every,
              "batch_size": batch_size, "learning_rate": learning_rate, "seed": seed, "entries": n,
-             "parameters": param_count(params), **start_from}
+             "parameters": param_count(params), **start_from,
+             **({"colour_plane": True} if colour_plane else {})}  # probes made before the option lack it
     log = MetricsLog(out / "metrics.jsonl")
     done, wall_before = 0, 0.0
     states = sorted(out.glob("state-*"), key=lambda p: int(p.name[6:]))
