@@ -91,7 +91,7 @@ class TrainConfig:
     """Give the net a third input plane saying whether the mover moved first (the mover's view
     hides it; connect four's threats favour a side by the parity of their row). A run that
     starts from a model without it (--init-from) adds it with zero weight, so play starts
-    unchanged."""
+    unchanged; a trained net was slow to use it there, a fresh one uses it from the start."""
     learning_rate: float = 1e-3
     """Peak learning rate (Adam with decoupled weight decay)."""
     lr_schedule: str = "cosine"
