@@ -59,8 +59,9 @@ def describe_growth(old: NetworkConfig, new: NetworkConfig) -> str:
 
 
 def grow_params(old: NetworkConfig, old_params: nnx.State, new: NetworkConfig, fresh_params: nnx.State) -> nnx.State:
-    """`fresh_params` (a freshly initialised `new` net) with `old_params` copied in and every
-    added block set to the identity. The result computes exactly what the old net did."""
+    """`fresh_params` (a freshly initialised `new` net) with `old_params` copied in, every added
+    block set to the identity and an added colour plane at zero weight. The result computes
+    exactly what the old net did."""
     problem = growth_problem(old, new)
     if problem:
         raise GrowError(problem)

@@ -68,9 +68,10 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
     if init_from is not None:  # a saved net of this very shape, not a fresh one
         base_config, _, params = load_model(init_from, game)
         if base_config != config:
-            raise SystemExit(f"{init_from} is a {base_config.channels}x{base_config.blocks} "
-                             f"{base_config.kind} net (value head {base_config.value_hidden}); this probe builds "
-                             f"{channels}x{blocks} {config.kind} (value head {config.value_hidden})")
+            def shape(c) -> str:
+                return (f"{c.channels}x{c.blocks} {c.kind} (value head {c.value_hidden}"
+                        f"{', colour plane' if c.colour_plane else ''})")
+            raise SystemExit(f"{init_from} is a {shape(base_config)} net; this probe builds {shape(config)}")
         start_from = {"init_from": str(init_from), "init_weights_sha256": weights_sha256(init_from)}
     optimizer = make_optimizer(learning_rate, 1e-4, "cosine", steps)
     opt_state = optimizer.init(params)
