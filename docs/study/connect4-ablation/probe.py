@@ -69,9 +69,9 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
         base_config, _, params = load_model(init_from, game)
         if base_config != config:
             def shape(c) -> str:
-                return (f"{c.channels}x{c.blocks} {c.kind} (value head {c.value_hidden}"
+                return (f"{c.channels}x{c.blocks} {c.kind} net (value head {c.value_hidden}"
                         f"{', colour plane' if c.colour_plane else ''})")
-            raise SystemExit(f"{init_from} is a {shape(base_config)} net; this probe builds {shape(config)}")
+            raise SystemExit(f"{init_from} is a {shape(base_config)}; this probe builds a {shape(config)}")
         start_from = {"init_from": str(init_from), "init_weights_sha256": weights_sha256(init_from)}
     optimizer = make_optimizer(learning_rate, 1e-4, "cosine", steps)
     opt_state = optimizer.init(params)
