@@ -80,6 +80,10 @@ class NetworkConfig:
             raise TypeError(f"unknown network config field(s): {', '.join(sorted(unknown))}")
         return cls(**data)
 
+    def describe(self) -> str:
+        """The net in a few words for messages and logs, e.g. 'resnet 64x3 + colour plane'."""
+        return f"{self.kind} {self.channels}x{self.blocks}{' + colour plane' if self.colour_plane else ''}"
+
     @property
     def input_planes(self) -> int:
         """Planes the net reads per cell: the observation's two, and the colour plane if any."""

@@ -399,3 +399,19 @@ def test_metrics_reading_skips_a_torn_last_line_but_names_other_damage(tmp_path)
     with pytest.raises(SuiteError, match=re.escape("metrics.jsonl:2")):
         log.read(strict=True)
     assert log.truncate_after(1) == 1 and [r["iteration"] for r in log.read(strict=True)] == [1]
+
+
+def test_a_cards_training_command_parses_back_to_its_config():
+    """`training_command` is written on every card to reproduce the run: switches must come out
+    as the command line takes them (--no-augment, --colour-plane), not as '--augment False'."""
+    import shlex
+
+    from agents.alphazero.export import training_command
+    from arena.cli import build_parser
+    from arena.commands.train import build_config
+
+    config = default_config("connect4", colour_plane=True, augment=False, seed=7, learning_rate=3e-4)
+    command = training_command(config)
+    assert "--colour-plane" in command and "--no-augment" in command
+    args = build_parser().parse_args(shlex.split(command)[1:])
+    assert build_config(args) == config

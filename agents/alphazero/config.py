@@ -331,8 +331,9 @@ def default_config(game_spec: str, **overrides: Any) -> TrainConfig:
         )
     else:
         base = dict(
-            # The released connect-four model's settings (checkpoints/connect4/card.json): sized
-            # for a 2-core CPU; on a GPU raise channels/blocks and simulations.
+            # The first stage of the released connect-four model's lineage (its card's
+            # training_notes): sized for a 2-core CPU; on a GPU raise channels/blocks and
+            # simulations. The later stages' recipes are in docs/study/connect4-ablation.
             iterations=172, num_envs=256, rollout_steps=cells, num_simulations=32, channels=32, blocks=3,
             network="resnet", learning_rate=1e-3, batch_size=512, updates_per_iteration=48,
             buffer_size=262144, eval_every=10, eval_simulations=64, eval_positions=200,

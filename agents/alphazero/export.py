@@ -40,8 +40,13 @@ def hardware() -> str:
 def training_command(config: TrainConfig) -> str:
     """The `arena train` command line that reproduces this config from the game's defaults."""
     defaults = default_config(config.game).to_json()
-    flags = [f"--{k.replace('_', '-')} {v}" for k, v in config.to_json().items()
-             if k != "game" and defaults.get(k) != v]
+    def flag(key: str, value: Any) -> str:
+        name = key.replace("_", "-")
+        if isinstance(value, bool):  # the command line's switches: --augment / --no-augment
+            return f"--{name}" if value else f"--no-{name}"
+        return f"--{name} {value}"
+
+    flags = [flag(k, v) for k, v in config.to_json().items() if k != "game" and defaults.get(k) != v]
     return " ".join(["arena train", config.game.split(":")[0] if make_standard(config.game) else config.game, *flags])
 
 

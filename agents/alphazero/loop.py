@@ -106,8 +106,7 @@ def train(config: TrainConfig, run_dir: str | Path, *, resume: bool = False, ver
         print(f"note: {note}", file=sys.stderr, flush=True)
     if verbose:
         what = f"resuming at iteration {trainer.iteration}" if trainer.iteration else "starting"
-        print(f"{what}: {trainer.game.spec}, {trainer.net_config.kind} {trainer.net_config.channels}x"
-              f"{trainer.net_config.blocks}{' + colour plane' if trainer.net_config.colour_plane else ''} "
+        print(f"{what}: {trainer.game.spec}, {trainer.net_config.describe()} "
               f"({trainer.parameter_count():,} parameters), "
               f"{config.num_envs} games x {config.num_simulations} sims ({config.search_policy}), "
               f"run dir {trainer.run_dir}", flush=True)

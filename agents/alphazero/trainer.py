@@ -181,9 +181,8 @@ class Trainer:
         if config != self.net_config:
             problem = growth_problem(config, self.net_config)
             if problem:
-                raise TrainingError(f"cannot start from {path}: its network is {config.kind} {config.channels}x"
-                                    f"{config.blocks}, this run's is {self.net_config.kind} "
-                                    f"{self.net_config.channels}x{self.net_config.blocks}, and {problem} "
+                raise TrainingError(f"cannot start from {path}: its network is {config.describe()}, "
+                                    f"this run's is {self.net_config.describe()}, and {problem} "
                                     "(set --channels/--blocks/--colour-plane)")
             params = grow_params(config, params, self.net_config, fresh_params)
             self.notes.append(f"grew {path}'s {config.channels}x{config.blocks} net to "
