@@ -103,3 +103,17 @@ def test_a_release_folder_is_written_whole_with_the_lineage_summed(card_module, 
 
     load_model(out, games.make("connect4"))  # the copied files still match their recorded hash
     assert sorted(p.name for p in tmp_path.iterdir()) == ["release"]  # no staging folder left
+
+
+def test_a_distilled_candidate_gets_its_game_and_network_from_its_model_file(card_module, tmp_path):
+    """distill.py's snapshot cards carry the lineage, not the net; the release card must name both
+    (test_released_models checks `game` and `network` on the shipped card)."""
+    ablation = ROOT / "docs" / "study" / "connect4-ablation"
+    model = ablation / "models" / "DC64-16k"
+    assert "network" not in json.loads((model / "card.json").read_text())
+    out = tmp_path / "release"
+    assert card_module.main([str(model), str(ablation / "evals" / "DC64-16k"), str(out), "--notes", "a test"]) == 0
+    card = json.loads((out / "card.json").read_text())
+    spec = json.loads((model / "model.json").read_text())
+    assert (card["game"], card["network"], card["parameters"]) == (spec["game"], spec["network"], spec["num_params"])
+    assert card["network"]["colour_plane"] is True

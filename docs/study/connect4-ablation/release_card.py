@@ -136,6 +136,10 @@ def release_card(model: Path, evals: Path, notes: str, curve: dict[str, Any] | N
     from arena.study.training import lineage_totals
 
     card = _read_json(model / "card.json")
+    # A distilled net's snapshot card says how it was made but not what it is: the release card
+    # names its game and network as `arena export` does, from the model file itself.
+    spec = _read_json(model / "model.json")
+    card = {"game": spec["game"], "network": spec["network"], "parameters": spec["num_params"], **card}
     if base_now_at is not None:
         if "started_from" not in card:
             raise CardError(f"{model / 'card.json'} has no started_from to place elsewhere")
