@@ -1,9 +1,10 @@
-"""The learning curve of the connect-four release (L64's iteration 120), every stage on the same 3,000 positions.
+"""The learning curve of the connect-four release (DC64 at 16,000 updates), every stage on the same 3,000 positions.
 
 Issue 14 asks for the release's mistake rate against self-play positions and wall time, with one
 fixed evaluation set all along. The stages were scored in two study folders on the same published
 set: the untrained net, stage 1 and the release of 2026-11-23 in the published study
-(`docs/study/connect4/training.csv`), run M, the distilled net and run L64 in the later rounds' folder. `collect`
+(`docs/study/connect4/training.csv`), run M, the distilled net DM64, runs L64 and L64b and the
+distilled net DC64 in the later rounds' folder. `collect`
 keeps the rows of that lineage in `release-curve.csv` (the folder itself does not outlive its
 machine), merged into the rows already there: a folder on a new machine need only hold the
 stages scored since, and a network it holds replaces its old row. `plot` draws
@@ -30,9 +31,15 @@ LINEAGE = [("lineage:untrained", "untrained"), ("lineage:stage1", "1: arena trai
 # (snapshot name prefix in the round's study folder, last iteration in the lineage or None for all,
 # stage label): the stages scored after the published study, in order. A run continued from the
 # stage before it starts with that stage's last network, so its it-000000 is not a new point.
+# L64's snapshots after 120 are gone; the two kept as models (190, 230) are scored under their
+# lineage names. R64 and S128 (stage 7) ran side by side from L64b's iteration 150 and were not
+# kept in this curve: their self-play shows as the step in x between stages 6 and 8.
 RUNS = [("run:c4-M:it-", 240, "3: run M"),  # 240: the iteration whose buffer ends the distilled net's data
         ("run:DM64:it-", None, "4: 64x3 distilled"),
-        ("run:c4-L64:it-", 120, "5: L64, self-play at 64x3 (released)")]
+        ("run:c4-L64:it-", 120, "5: L64, self-play at 64x3"),
+        ("lineage:L64-it", 230, "5: L64, self-play at 64x3"),
+        ("run:c4-L64b:it-", 150, "6: L64b, L64 continued"),
+        ("run:DC64:it-", None, "8: DC64, distilled with a colour plane (released)")]
 
 
 def _read(path: Path) -> list[dict]:
@@ -52,8 +59,9 @@ def collect(folder: str) -> None:
     """Sums each lineage network's mistakes over the buckets and merges them into release-curve.csv."""
     wanted = dict(LINEAGE)
     # The rows already collected that are still in the lineage: the folders they came from are gone.
-    kept = {(r["model"], r["agent"]): r for r in (_read(CURVE) if CURVE.exists() else [])
-            if r["model"] in wanted or _run_stage(r["model"])}
+    # Their stage label is read again from LINEAGE / RUNS, which a later release may have renamed.
+    kept = {(r["model"], r["agent"]): {**r, "stage": wanted.get(r["model"]) or _run_stage(r["model"])}
+            for r in (_read(CURVE) if CURVE.exists() else []) if r["model"] in wanted or _run_stage(r["model"])}
     rows = [r for r in _read(PUBLISHED) if r["model"] in wanted]
     stage_of: dict[str, str] = {}
     for r in _read(Path(folder) / "training.csv"):
@@ -110,10 +118,11 @@ def plot() -> None:
     axes[0].set_ylabel("mistakes on the study's 3,000 positions (%)")
     axes[0].legend(title="agent")
     axes[0].set_ylim(0, None)
-    axes[1].text(0.98, 0.95, "stages (dotted): untrained, 1, 2 (release 2026-11-23),\n3 (run M), 4 (64x3 distilled: "
-                 "no new self-play,\nso its points stack at 5.72 M on the left), 5 (L64)", transform=axes[1].transAxes,
+    axes[1].text(0.98, 0.95, "stages (dotted): untrained, 1, 2 (release 2026-11-23), 3 (run M),\n4 and 8 (distilled: "
+                 "no new self-play, so their points\nstack on the left), 5 (L64), 6 (L64b); 7 (R64 and S128,\n"
+                 "not scored here) is the step in x before 8 (DC64)", transform=axes[1].transAxes,
                  ha="right", va="top", fontsize=8)
-    fig.suptitle("connect four, the release of 2026-12-02 (L64 it 120): its whole lineage on one fixed set")
+    fig.suptitle("connect four, the release of 2026-12-03 (DC64, 16,000 updates): its whole lineage on one fixed set")
     fig.tight_layout()
     FIGURE.parent.mkdir(parents=True, exist_ok=True)
     tmp = FIGURE.with_name(FIGURE.stem + ".tmp.png")
