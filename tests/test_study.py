@@ -329,7 +329,9 @@ def test_a_probe_can_continue_a_saved_net_of_its_shape_and_refuses_another(tmp_p
     _, _, after = load_model(out / "snapshots" / "it-000001", C4)
     assert all(np.array_equal(a, b) for a, b in zip(jax.tree.leaves(before), jax.tree.leaves(after), strict=True))
     assert json.loads((out / "probe.json").read_text())["init_weights_sha256"] == weights_sha256(base)
-    with pytest.raises(SystemExit, match="is a 16x1 resnet net"):
+    from agents.alphazero.distill import DistillError
+
+    with pytest.raises(DistillError, match="is a 16x1 resnet net"):
         train_fixed(entries, tmp_path / "other", {"command": "test"}, channels=8, blocks=1, steps=2,
                     snapshot_every=2, batch_size=4, init_from=saved(16, "wide"))
     assert not (tmp_path / "other" / "probe.json").exists()

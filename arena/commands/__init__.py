@@ -4,4 +4,4 @@ Each module defines `NAME`, `HELP`, `add_arguments(parser)` and `run(args) -> in
 its heavy imports (jax, flax, numba, pygame) inside `run`, so `arena --help` starts fast.
 """
 
-COMMANDS = ("play", "train", "tournament", "match", "eval", "solve", "bench", "plot", "export", "study")
+COMMANDS = ("play", "train", "distill", "tournament", "match", "eval", "solve", "bench", "plot", "export", "study")

@@ -11,17 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-FIELDS = ("observation", "policy", "value", "legal")
-
-
-def load_buffer(checkpoint: str, fields: tuple[str, ...] = FIELDS) -> dict[str, np.ndarray]:
-    """The valid entries of an orbax training state's replay buffer (RUN/checkpoints/N/default)."""
-    import orbax.checkpoint as ocp
-
-    with ocp.StandardCheckpointer() as checkpointer:
-        state = checkpointer.restore(str(Path(checkpoint).resolve()))
-    valid = np.asarray(state["['buffer'].valid"]).astype(bool)
-    return {name: np.asarray(state[f"['buffer'].data.{name}"])[valid] for name in fields}
+from agents.alphazero.distill import FIELDS, load_buffer  # noqa: F401  (the scripts' one reader)
 
 
 def plies(observation: np.ndarray) -> np.ndarray:
