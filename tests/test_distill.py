@@ -57,22 +57,25 @@ def test_distilled_snapshots_carry_the_self_play_of_every_source(runs, tmp_path,
     assert card["fixed_data_training"]["updates"] == 4
 
 
-def test_an_interrupted_distillation_resumes_to_the_same_weights(runs, tmp_path):
-    """The state is saved every quarter of a snapshot interval; a stop after a snapshot was
-    written but before its state was redoes that update and ends where an unbroken run ends."""
+@pytest.mark.parametrize("stop_at", ["step 6/", "step 4:"])
+def test_an_interrupted_distillation_resumes_to_the_same_weights(runs, tmp_path, stop_at):
+    """Ctrl-C keeps every finished update: stopped after step 6's regular save, or after the
+    snapshot of step 4 was written and before its state was (then the interruption saves it),
+    the run resumes after that very step and ends where an unbroken one ends, bit for bit."""
     kwargs = dict(channels=8, blocks=1, batch_size=16, steps=8, snapshot_every=4, log=lambda _: None)
     distill(tmp_path / "straight", [runs[0]], **kwargs)
+    step = int(stop_at[5])
 
-    def stop_after_the_first_snapshot(text: str) -> None:
-        if text.startswith("step 4:"):
+    def stop(text: str) -> None:
+        if text.startswith(stop_at):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        distill(tmp_path / "broken", [runs[0]], **{**kwargs, "log": stop_after_the_first_snapshot})
-    assert sorted(p.name for p in (tmp_path / "broken").glob("state-*")) == ["state-3"]
+        distill(tmp_path / "broken", [runs[0]], **{**kwargs, "log": stop})
+    assert sorted(p.name for p in (tmp_path / "broken").glob("state-*")) == [f"state-{step}"]
     lines: list[str] = []
     distill(tmp_path / "broken", [runs[0]], **{**kwargs, "log": lines.append})
-    assert "resuming after step 3" in lines
+    assert f"resuming after step {step}" in lines
     game = make(GAME)
     for k in ("it-000001", "it-000002"):
         _, _, a = load_model(tmp_path / "straight" / "snapshots" / k, game)

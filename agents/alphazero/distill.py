@@ -211,8 +211,9 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
     needs the same ones (OUT/probe.json holds them with every other setting and the entry and
     parameter counts). `card` (how the entries were made) goes into every snapshot's card;
     snapshots saved without one (by an older version) get theirs when resumed. The optimizer
-    state is saved with each snapshot and at every quarter of the interval between them (orbax,
-    written under a temporary name and renamed), so an interruption loses at most that much."""
+    state is saved with each snapshot, at every quarter of the interval between them (orbax,
+    written under a temporary name and renamed: a crash loses at most that much) and on Ctrl-C
+    (which loses nothing)."""
     import jax
     import jax.numpy as jnp
     import orbax.checkpoint as ocp
@@ -302,29 +303,47 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
     log(f"{describe}{config.describe()} ({param_count(params):,} parameters), {n:,} entries")
     key = jax.random.key(seed)
     start = time.perf_counter()
-    save_every = max(1, snapshot_every // 4)  # the state more often than snapshots: less lost to an interruption
-    for s in range(done + 1, steps + 1):
-        params, opt_state, metrics = step(params, opt_state, buffer, jax.random.fold_in(key, s))
-        snapshot = s % snapshot_every == 0 or s == steps
-        wall = wall_before + time.perf_counter() - start
-        if snapshot:  # model and log line before the state: an interruption in between redoes them
-            metrics = jax.tree.map(float, metrics)
-            k = s // snapshot_every
-            record = {"iteration": k, "positions": s * batch_size, "wall_seconds": wall, **metrics}
-            save_model(out / "snapshots" / f"it-{k:06d}", game_obj, config, params,
-                       card=snapshot_card(base_card, record, batch_size))
-            log_file.append(record)
-            log(f"step {s}: loss {metrics['loss']:.3f} (policy KL {metrics['policy_kl']:.3f}, "
-                f"value {metrics['value_loss']:.3f}), {wall:.0f} s")
-        if snapshot or s % save_every == 0:
-            with ocp.StandardCheckpointer() as checkpointer:  # written to a temporary name, then renamed
-                checkpointer.save((out / f"state-{s}").resolve(), {"params": params, "opt_state": opt_state})
-            for old in out.glob("state-*"):
-                if old.name != f"state-{s}":
-                    shutil.rmtree(old)
-            write_json_atomic(out / WALL_FILE, {"step": s, "wall_seconds": wall})
-            if not snapshot:
-                log(f"step {s}/{steps} saved, {(time.perf_counter() - start) / (s - done):.2f} s per update")
+    save_every = max(1, snapshot_every // 4)  # the state more often than snapshots: less lost to a crash
+
+    def save_state(s: int, params, opt_state, wall: float) -> None:
+        if (out / f"state-{s}").exists():  # a save that an interruption cut after its rename
+            return
+        with ocp.StandardCheckpointer() as checkpointer:  # written to a temporary name, then renamed
+            checkpointer.save((out / f"state-{s}").resolve(), {"params": params, "opt_state": opt_state})
+        for old in out.glob("state-*"):
+            if old.name != f"state-{s}":
+                shutil.rmtree(old)
+        write_json_atomic(out / WALL_FILE, {"step": s, "wall_seconds": wall})
+
+    # (step, params, opt_state, wall) of the last step whose update and snapshot are done, in one
+    # name so that Ctrl-C between two statements never pairs one step's weights with another's number.
+    latest, saved = (done, params, opt_state, wall_before), done
+    try:
+        for s in range(done + 1, steps + 1):
+            new_params, new_opt_state, metrics = step(latest[1], latest[2], buffer, jax.random.fold_in(key, s))
+            snapshot = s % snapshot_every == 0 or s == steps
+            wall = wall_before + time.perf_counter() - start
+            if snapshot:  # model and log line before the state: an interruption in between redoes them
+                metrics = jax.tree.map(float, metrics)
+                k = s // snapshot_every
+                record = {"iteration": k, "positions": s * batch_size, "wall_seconds": wall, **metrics}
+                save_model(out / "snapshots" / f"it-{k:06d}", game_obj, config, new_params,
+                           card=snapshot_card(base_card, record, batch_size))
+                log_file.append(record)
+            latest = (s, new_params, new_opt_state, wall)
+            if snapshot:
+                log(f"step {s}: loss {metrics['loss']:.3f} (policy KL {metrics['policy_kl']:.3f}, "
+                    f"value {metrics['value_loss']:.3f}), {wall:.0f} s")
+            if snapshot or s % save_every == 0:
+                save_state(*latest)
+                saved = s
+                if not snapshot:
+                    log(f"step {s}/{steps} saved, {(time.perf_counter() - start) / (s - done):.2f} s per update")
+    except KeyboardInterrupt:  # keep every finished update: the same command resumes after it
+        if latest[0] > saved:
+            save_state(*latest)
+        log(f"interrupted after step {latest[0]}, which is saved; repeat the command to resume")
+        raise
     return out
 
 

@@ -7,7 +7,7 @@ Each source is a run (its newest saved state), one of its checkpoints (RUN/check
 that checkpoint's `default` folder; their buffers are pooled with their own search policies and
 game results as targets (no solver). OUT gets a snapshot every --snapshot-every updates
 (OUT/snapshots/it-N, model folders with a card that sums the self-play behind them) and the
-optimizer state four times as often: repeat the command to resume after an interruption.
+optimizer state four times as often and on Ctrl-C: repeat the command to resume, bit for bit.
 This is how the connect-four release was made (docs/study/connect4-ablation, round sixteen).
 """
 
