@@ -415,3 +415,24 @@ def test_a_cards_training_command_parses_back_to_its_config():
     assert "--colour-plane" in command and "--no-augment" in command
     args = build_parser().parse_args(shlex.split(command)[1:])
     assert build_config(args) == config
+
+
+def test_a_run_from_a_model_takes_its_shape_unless_told_otherwise(tmp_path):
+    """`arena train connect4 --init-from checkpoints/connect4` continues the release as it is
+    (64x3 with the colour plane), where the game's default 32x3 would only be refused; a shape
+    option still wins (more --blocks grows the net), and a missing model is left to the trainer's
+    own one-line refusal."""
+    from arena.cli import build_parser
+    from arena.commands.train import build_config
+
+    def config(*flags):
+        return build_config(build_parser().parse_args(["train", "connect4", *flags]))
+
+    root = Path(__file__).resolve().parents[1]
+    release = json.loads((root / "checkpoints" / "connect4" / "model.json").read_text())["network"]
+    taken = config("--init-from", str(root / "checkpoints" / "connect4"))
+    assert (taken.channels, taken.blocks, taken.colour_plane) == (release["channels"], release["blocks"],
+                                                                  release.get("colour_plane", False))
+    deeper = config("--init-from", str(root / "checkpoints" / "connect4"), "--blocks", "6")
+    assert (deeper.channels, deeper.blocks) == (release["channels"], 6)
+    assert config("--init-from", str(tmp_path / "missing")).channels == default_config("connect4").channels

@@ -116,8 +116,9 @@ class TrainConfig:
     """Positions per evaluation set (tic-tac-toe always uses all 4,520)."""
     init_from: str = ""
     """Start from a released model's weights (its folder) instead of a random network, e.g. to
-    continue training checkpoints/connect4 with new settings; the network size must match, except
-    that more --blocks grow it deeper (the added blocks start as the identity)."""
+    continue training checkpoints/connect4 with new settings. The net takes the model's shape
+    where no option sets it; a set one must match, except that more --blocks grow it deeper (the
+    added blocks start as the identity) and --colour-plane adds the plane at zero weight."""
     checkpoint_every: int = 5
     """Save the full training state every N iterations (and at the end)."""
     snapshot_every: int = 0

@@ -73,7 +73,29 @@ def build_config(args: argparse.Namespace):
         value = getattr(args, field.name, None)
         if field.name != "game" and value is not None:
             overrides[field.name] = value
+    follow_base_shape(overrides)
     return default_config(game, **overrides)
+
+
+SHAPE = {"network": "kind", "channels": "channels", "blocks": "blocks", "colour_plane": "colour_plane"}
+
+
+def follow_base_shape(overrides: dict) -> None:
+    """With --init-from, each part of the net's shape that neither a flag nor the config file
+    sets is the model's (`arena train connect4 --init-from checkpoints/connect4` continues the
+    release whatever its size), not the game's default, which would only be refused."""
+    from agents.checkpoint import CheckpointError, read_metadata
+
+    if not overrides.get("init_from") or all(key in overrides for key in SHAPE):
+        return
+    try:
+        _, meta = read_metadata(overrides["init_from"])
+    except CheckpointError:
+        return  # the trainer says what is wrong with it, in its own words
+    network = meta.get("network") if isinstance(meta.get("network"), dict) else {}
+    for key, field in SHAPE.items():
+        if key not in overrides and field in network:
+            overrides[key] = network[field]
 
 
 def run_dir(out: str | None, game: str) -> Path:
