@@ -265,34 +265,13 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
              "parameters": param_count(params), **start_from,
              **({"colour_plane": True} if colour_plane else {}),  # folders made before the option lack it
              **({"game": game_obj.spec} if game_obj.spec != games.make("connect4").spec else {})}  # and this
-    if (out / "probe.json").exists():
-        try:
-            saved = json.loads((out / "probe.json").read_text())
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            raise DistillError(f"{out / 'probe.json'} is unreadable; choose another OUT") from None
-        if saved != probe:
-            differ = sorted(k for k in probe.keys() | saved.keys() if probe.get(k) != saved.get(k))
-            raise DistillError(f"{out} was made with other settings or data ({', '.join(differ)} differ); "
-                               "choose another OUT, or repeat its own command to resume it")
+    fresh = _claim(out, probe)
     log_file = MetricsLog(out / "metrics.jsonl")
     done, wall_before = 0, 0.0
-    states = sorted(out.glob("state-*"), key=lambda p: int(p.name[6:]))
-    if (out / "probe.json").exists():
-        if states:  # resume from the last saved state: the same updates as an uninterrupted run
-            done = int(states[-1].name[6:])
-            with ocp.StandardCheckpointer() as checkpointer:
-                restored = checkpointer.restore(states[-1].resolve(), {"params": params, "opt_state": opt_state})
-            params, opt_state = restored["params"], restored["opt_state"]
-            log_file.truncate_after(done // snapshot_every)
-            records = log_file.read()
-            wall_before = float(records[-1]["wall_seconds"]) if records else 0.0
-            if (out / WALL_FILE).exists():  # the wall time at the last saved state, snapshot or not
-                saved_wall = json.loads((out / WALL_FILE).read_text())
-                wall_before = float(saved_wall["wall_seconds"]) if saved_wall["step"] == done else wall_before
+    if not fresh:
+        done, params, opt_state, wall_before = _restore(out, params, opt_state, snapshot_every, log_file)
+        if done:
             log(f"resuming after step {done}")
-    else:
-        out.mkdir(parents=True, exist_ok=True)
-        write_json_atomic(out / "probe.json", probe, indent=1, sort_keys=False)
     base_card = {"training_command": command or " ".join(["python", *sys.argv]), **(card or {}), "probe": probe,
                  "hardware": hardware()}
     for record in log_file.read():  # cards for snapshots an older version saved without one
@@ -345,6 +324,45 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
         log(f"interrupted after step {latest[0]}, which is saved; repeat the command to resume")
         raise
     return out
+
+
+def _claim(out: Path, probe: dict[str, Any]) -> bool:
+    """Makes OUT this run's (writes its probe.json; True) or checks that it is already (False)."""
+    from agents.files import write_json_atomic
+
+    if not (out / "probe.json").exists():
+        out.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(out / "probe.json", probe, indent=1, sort_keys=False)
+        return True
+    try:
+        saved = json.loads((out / "probe.json").read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raise DistillError(f"{out / 'probe.json'} is unreadable; choose another OUT") from None
+    if saved != probe:
+        differ = sorted(k for k in probe.keys() | saved.keys() if probe.get(k) != saved.get(k))
+        raise DistillError(f"{out} was made with other settings or data ({', '.join(differ)} differ); "
+                           "choose another OUT, or repeat its own command to resume it")
+    return False
+
+
+def _restore(out: Path, params, opt_state, snapshot_every: int, log_file) -> tuple[int, Any, Any, float]:
+    """(step, params, opt_state, wall seconds) of OUT's last saved state, so that the run goes on
+    with the very updates an uninterrupted one makes (step 0 and the given ones when none)."""
+    import orbax.checkpoint as ocp
+
+    states = sorted(out.glob("state-*"), key=lambda p: int(p.name[6:]))
+    if not states:
+        return 0, params, opt_state, 0.0
+    done = int(states[-1].name[6:])
+    with ocp.StandardCheckpointer() as checkpointer:
+        restored = checkpointer.restore(states[-1].resolve(), {"params": params, "opt_state": opt_state})
+    log_file.truncate_after(done // snapshot_every)  # snapshots logged after the state are redone
+    records = log_file.read()
+    wall = float(records[-1]["wall_seconds"]) if records else 0.0
+    if (out / WALL_FILE).exists():  # the wall time at the last saved state, snapshot or not
+        saved = json.loads((out / WALL_FILE).read_text())
+        wall = float(saved["wall_seconds"]) if saved["step"] == done else wall
+    return done, restored["params"], restored["opt_state"], wall
 
 
 def snapshot_card(base: dict[str, Any], record: dict[str, Any], batch_size: int) -> dict[str, Any]:
