@@ -195,7 +195,7 @@ def distill(out: str | Path, states: list[str | Path], *, channels: int = 64, bl
     return train_fixed(entries, out, settings, game=game, channels=channels, blocks=blocks, steps=steps,
                        snapshot_every=snapshot_every, batch_size=batch_size, learning_rate=learning_rate,
                        seed=seed, init_from=init_from, colour_plane=colour_plane,
-                       describe=f"self-play targets of {len(parts)} buffers, ", card=card, command=command, log=log)
+                       describe=f"self-play targets of {len(parts)} buffer{'s' * (len(parts) != 1)}, ", card=card, command=command, log=log)
 
 
 def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[str, Any], *, channels: int,
