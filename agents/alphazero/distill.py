@@ -79,6 +79,11 @@ def load_buffer(checkpoint: str | Path, fields: tuple[str, ...] = FIELDS) -> dic
                            f"{str(err).splitlines()[0] if str(err) else 'no detail'})") from None
 
 
+def plies(observation: np.ndarray) -> np.ndarray:
+    """Stones on the board of each entry [N] (both planes of the mover's observation)."""
+    return np.rint(observation.reshape(len(observation), -1).sum(axis=1)).astype(int)
+
+
 def source(checkpoint: str | Path) -> dict[str, Any]:
     """Where one buffer came from, for the snapshots' cards: its run, the run's command and start,
     and the self-play behind the run at that checkpoint (its metrics line), so that a model made
@@ -177,7 +182,7 @@ def distill(out: str | Path, states: list[str | Path], *, channels: int = 64, bl
     parts = []
     for folder in folders:
         buf = load_buffer(folder)
-        stones = np.rint(buf["observation"].reshape(len(buf["observation"]), -1).sum(axis=1))
+        stones = plies(buf["observation"])
         log(f"{folder}: {len(stones):,} entries, {np.mean(stones <= 12):.1%} at plies 0-12")
         parts.append(buf)
     shapes = {p["observation"].shape[1:] for p in parts}

@@ -11,12 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agents.alphazero.distill import FIELDS, load_buffer  # noqa: F401  (the scripts' one reader)
-
-
-def plies(observation: np.ndarray) -> np.ndarray:
-    """Stones on the board of each entry [N] (both planes of the mover's observation)."""
-    return np.rint(observation.reshape(len(observation), -1).sum(axis=1)).astype(int)
+from agents.alphazero.distill import FIELDS, load_buffer, plies  # noqa: F401  (the scripts' one reader)
 
 
 def to_board(planes: np.ndarray) -> np.ndarray:
