@@ -117,3 +117,23 @@ def test_a_distilled_candidate_gets_its_game_and_network_from_its_model_file(car
     spec = json.loads((model / "model.json").read_text())
     assert (card["game"], card["network"], card["parameters"]) == (spec["game"], spec["network"], spec["num_params"])
     assert card["network"]["colour_plane"] is True
+
+
+def test_a_release_is_remeasured_from_its_own_card_keeping_notes_and_curve(card_module, tmp_path):
+    """--from-card: when the run's study folder is gone, the notes and study curve come from the
+    card being replaced, and every measurement is read anew (the Begin-Hard count among them)."""
+    ablation = ROOT / "docs" / "study" / "connect4-ablation"
+    released = ROOT / "checkpoints" / "connect4" / "card.json"
+    out = tmp_path / "release"
+    assert card_module.main([str(ablation / "models" / "DC64-16k"), str(ablation / "evals" / "DC64-16k"), str(out),
+                             "--from-card", str(released)]) == 0
+    card, old = json.loads((out / "card.json").read_text()), json.loads(released.read_text())
+    assert (card["training_notes"], card["study_curve"]) == (old["training_notes"], old["study_curve"])
+    hard = card["mistake_rates_vs_perfect_play"]["az:sims=800 (gumbel)"]["begin-hard"]
+    assert hard == {k: json.loads((ablation / "evals" / "DC64-16k" / "begin-hard.json").read_text())["sets"][0][k]
+                    for k in ("positions", "mistakes", "rate", "interval95", "seconds")}
+    not_a_card = tmp_path / "card.json"
+    not_a_card.write_text("{}")
+    assert card_module.main([str(ablation / "models" / "DC64-16k"), str(ablation / "evals" / "DC64-16k"),
+                             str(tmp_path / "again"), "--from-card", str(not_a_card)]) == 2
+    assert not (tmp_path / "again").exists()

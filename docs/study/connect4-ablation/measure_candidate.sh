@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Measures a candidate connect-four model as the release is measured (the main README's table and
-# issue 14's goals): Pons' six sets with 800 simulations (Gumbel, the default search; Begin-Hard
-# on 500 positions, the others on 1,000), then the 98 games against the perfect solver from every
-# 2-ply opening. One JSON file per measurement in OUT, written only when it finished, so a rerun
+# issue 14's goals): Pons' six sets with 800 simulations (Gumbel, the default search), all 1,000
+# positions of each (before the night of 2026-12-03 Begin-Hard took a seeded 500; those files are
+# kept as begin-hard-500.json), then the 98 games against the perfect solver from every 2-ply
+# opening. One JSON file per measurement in OUT, written only when it finished, so a rerun
 # after an interruption or on a new machine skips what is there (commit OUT to keep it).
 #
 #     bash docs/study/connect4-ablation/measure_candidate.sh MODEL_FOLDER OUT [SIMS] [AGENT_OPTIONS]
@@ -26,7 +27,6 @@ measure() {  # NAME COMMAND...: run COMMAND into OUT/NAME.json unless that file 
 }
 
 for set in middle-medium begin-medium begin-hard end-easy middle-easy begin-easy; do
-  limit=1000; [ "$set" = begin-hard ] && limit=500
-  measure "$set" arena eval "$agent" --set "$set" --limit "$limit" --json
+  measure "$set" arena eval "$agent" --set "$set" --limit 0 --json
 done
 measure vs-solver arena eval "$agent" --vs-solver --plies 2 --games-out "$out/vs-solver-games.jsonl" --json

@@ -18,6 +18,7 @@ atomically. Nothing is measured here: a missing measurement is refused in one li
 
     python docs/study/connect4-ablation/release_card.py MODEL EVALS OUT --notes TEXT \\
         [--study STUDY_FOLDER --run run:c4-L64 --base run:c4-L64:it-000000 --through 120]
+    python docs/study/connect4-ablation/release_card.py MODEL EVALS OUT --from-card OLD_CARD
 """
 from __future__ import annotations
 
@@ -60,10 +61,13 @@ def pons_rates(evals: Path) -> dict[str, Any]:
         rates[name] = {k: found[k] for k in ("positions", "mistakes", "rate", "interval95", "seconds")}
     agent = _read_json(evals / f"{SETS[0]}.json").get("agent", "")
     sims = next((part.split("=", 1)[1] for part in agent.split(",") if part.startswith("sims=")), "800")
+    counts = sorted({r["positions"] for r in rates.values()})
+    sample = ("all 1000 positions of each" if counts == [1000] else
+              "positions per set as each entry counts them (a seeded sample where fewer than 1000)")
     return {"metric": "share of positions where the chosen move has a worse win/draw/loss outcome than the best "
-                      "(docs/references.md); Pons' sets, 1000 positions each, a seeded sample of 500 for begin-hard; "
+                      f"(docs/references.md); Pons' sets, {sample}; "
                       "95% Wilson intervals; command: docs/study/connect4-ablation/measure_candidate.sh (arena eval "
-                      "az:sims=800 --set NAME --limit N --json)",
+                      "az:sims=800 --set NAME --limit 0 --json)",
             f"az:sims={sims} (gumbel)": rates}
 
 
@@ -181,7 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("model", type=Path, help="the candidate's model folder (model.json, weights.npz, card.json)")
     parser.add_argument("evals", type=Path, help="the folder measure_candidate.sh wrote for it")
     parser.add_argument("out", type=Path, help="the release folder to write (e.g. checkpoints/connect4)")
-    parser.add_argument("--notes", required=True, help="training_notes: the lineage in words")
+    notes = parser.add_mutually_exclusive_group(required=True)
+    notes.add_argument("--notes", help="training_notes: the lineage in words")
+    notes.add_argument("--from-card", type=Path,
+                       help="an earlier release card of this candidate: its training_notes and study_curve are "
+                            "kept (re-measuring after the run's files are gone); the measurements are read anew")
     parser.add_argument("--study", type=Path, help="a study folder that scored the run's snapshots")
     parser.add_argument("--run", help="the run's name in the study (run:NAME)")
     parser.add_argument("--base", help="the network to compare each snapshot with (a name in the study)")
@@ -192,12 +200,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.out.resolve() == args.model.resolve():
             raise CardError("OUT must differ from MODEL (the candidate stays as it was measured)")
-        curve = None
+        curve, notes = None, args.notes
+        if args.from_card:
+            if args.study:
+                raise CardError("--from-card keeps the earlier card's study curve; drop --study")
+            earlier = _read_json(args.from_card)
+            notes, curve = earlier.get("training_notes"), earlier.get("study_curve")
+            if notes is None:
+                raise CardError(f"{args.from_card} has no training_notes: not a release card")
         if args.study:
             if not (args.run and args.base):
                 raise CardError("--study needs --run and --base")
             curve = study_curve(args.study, args.run, args.base, args.base_label, args.through)
-        card = release_card(args.model, args.evals, args.notes, curve, args.base_now_at)
+        card = release_card(args.model, args.evals, notes, curve, args.base_now_at)
         write_release(args.model, card, args.out)
     except CardError as err:
         print(f"release_card.py: {err}", file=sys.stderr)
