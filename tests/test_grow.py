@@ -74,8 +74,10 @@ def test_the_colour_plane_is_added_at_zero_weight():
     obs = jnp.stack([game.observation(state) for state in states])
     first = np.array([int(state.player) == 0 for state in states])
     before = apply(plain_def, plain_params, obs)
+    # equal up to float32 rounding: the extra zero channel can change the convolution's summation
+    # order (seen as 2.4e-6 on a logit of 3 with jax 0.10.2); a real change is orders larger
     for old, new in zip(before, apply(coloured_def, grown, obs), strict=True):
-        np.testing.assert_allclose(np.asarray(old), np.asarray(new), atol=1e-6)
+        np.testing.assert_allclose(np.asarray(old), np.asarray(new), rtol=1e-5, atol=1e-5)
     tree = nnx.to_pure_dict(grown)
     kernel = jnp.asarray(tree["stem"]["kernel"])
     assert kernel.shape[2] == 3 and float(jnp.abs(kernel[:, :, 2]).sum()) == 0
@@ -83,6 +85,6 @@ def test_the_colour_plane_is_added_at_zero_weight():
     tree["stem"]["kernel"] = kernel.at[:, :, 2].set(jax.random.normal(jax.random.key(4), kernel[:, :, 2].shape))
     nnx.replace_by_pure_dict(grown, tree)
     after = apply(coloured_def, grown, obs)
-    moved = np.abs(np.asarray(after[1]) - np.asarray(before[1])) > 1e-6
+    moved = np.abs(np.asarray(after[1]) - np.asarray(before[1])) > 1e-5
     np.testing.assert_array_equal(moved, first)
     assert "colour plane" in growth_problem(coloured, dataclasses.replace(coloured, colour_plane=False))
