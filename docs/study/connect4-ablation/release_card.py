@@ -61,8 +61,7 @@ def pons_rates(evals: Path) -> dict[str, Any]:
         rates[name] = {k: found[k] for k in ("positions", "mistakes", "rate", "interval95", "seconds")}
     agent = _read_json(evals / f"{SETS[0]}.json").get("agent", "")
     sims = next((part.split("=", 1)[1] for part in agent.split(",") if part.startswith("sims=")), "800")
-    counts = sorted({r["positions"] for r in rates.values()})
-    sample = ("all 1000 positions of each" if counts == [1000] else
+    sample = ("all 1000 positions of each" if all(r["positions"] == 1000 for r in rates.values()) else
               "positions per set as each entry counts them (a seeded sample where fewer than 1000)")
     return {"metric": "share of positions where the chosen move has a worse win/draw/loss outcome than the best "
                       f"(docs/references.md); Pons' sets, {sample}; "
