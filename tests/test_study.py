@@ -351,3 +351,26 @@ def test_a_mistakes_depth_counts_the_plies_to_the_stone_that_decides(monkeypatch
     at_ply_6 = P.Position("444444", 6, "opening", (3, 0, -2, None, 0, 0, 0), "test")
     assert depth(at_ply_6, 1) == ("win->draw", (43 - 6) - 6)  # the win at stone 37, 31 plies away
     assert depth(at_ply_6, 2) == ("win->loss", (43 - 4) - 6)  # the opponent's win at stone 39
+
+
+def test_opening_labels_key_a_board_and_its_mirror_alike_and_no_two_boards_alike(monkeypatch):
+    """deep_targets.py and opening_tutor.py label each board once up to mirroring: its key must be
+    its mirror image's, and two boards that differ otherwise must never share one (a label would
+    land on the wrong board). Every distinct board of the first 5 plies, and their mirrors."""
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "docs" / "study" / "connect4-ablation"))
+    from deep_targets import canonical
+
+    lines = [""]
+    for _ in range(5):
+        lines += [m + str(c) for m in lines if len(m) == len(lines[-1]) for c in range(1, 8)]
+    obs = np.asarray(jax.vmap(C4.observation)(_stack(C4, lines)))
+    keys, mirrored = canonical(obs)
+    mirror_keys, mirror_mirrored = canonical(obs[:, :, ::-1, :])
+    assert np.array_equal(keys, mirror_keys)
+    symmetric = (obs == obs[:, :, ::-1, :]).all(axis=(1, 2, 3))
+    assert np.array_equal(mirrored & ~symmetric, (~mirror_mirrored) & ~symmetric)
+    flat = obs.reshape(len(obs), -1)
+    canon = np.where(mirrored[:, None], obs[:, :, ::-1, :].reshape(len(obs), -1), flat)
+    assert len(np.unique(keys, axis=0)) == len(np.unique(canon, axis=0)) < len(np.unique(flat, axis=0))
