@@ -10,18 +10,23 @@ release itself, small enough to keep in the repository if it pays:
   OUT/boards.npz keeps the distinct boards up to mirroring, the opening ones (plies 0..--max-ply)
   by frequency and as many later ones; the study's 3,000 positions are removed (held out).
 - `label BOARDS LABELS`: the opening boards' policy from a --simulations Gumbel search of the
-  release (`deep_targets.label_boards`, resumable; the same code as round nineteen's labels).
+  release (`deep_targets.label_boards`, resumable; the same code as round nineteen's labels);
+  with `--set later`, the later boards' (round twenty-one).
 - `train BOARDS LABELS OUT`: the release fine-tuned by `train_fixed` on those boards. Only the
   opening boards' policy targets come from the search; every other target is the release's own
   raw output (its policy on the later boards, its value everywhere), so the fine-tuning moves the
   opening policy and holds the rest where it was. Arms that differ only in LABELS (e.g. 32 and
-  256 simulations) draw the same batches from the same seed.
+  256 simulations) draw the same batches from the same seed. `--later-labels LABELS` takes the
+  later boards' policy targets from their search too (round twenty-one: is the raw middle game,
+  3.1% mistakes against its 32-simulation search's 0.7%, also held back by its targets?).
 
     python docs/study/connect4-ablation/opening_tutor.py boards /work/runs/tutor
     python docs/study/connect4-ablation/opening_tutor.py label /work/runs/tutor /work/runs/tutor/s256 \\
         --simulations 256
     python docs/study/connect4-ablation/opening_tutor.py train /work/runs/tutor /work/runs/tutor/s256 \\
         /work/runs/T-s256 --steps 1200
+    python docs/study/connect4-ablation/opening_tutor.py fit /work/runs/tutor /work/runs/tutor/s256 \
+        docs/study/connect4-ablation/models/DC64-16k /work/runs/T-s256/snapshots/it-000004
 """
 from __future__ import annotations
 
@@ -113,12 +118,23 @@ def boards(args: argparse.Namespace) -> None:
     print(json.dumps(summary), flush=True)
 
 
+def later_keys(later: np.ndarray) -> np.ndarray:
+    """The later boards' canonical keys (boards.npz keeps only the opening ones')."""
+    return canonical(later.astype(np.float32))[0]
+
+
 def label(args: argparse.Namespace) -> None:
     made = json.loads((Path(args.boards) / "boards.json").read_text())
     with np.load(Path(args.boards) / BOARDS_FILE) as saved:
-        keys, found = saved["opening_keys"], saved["opening"].astype(np.float32)
+        if args.set == "opening":
+            keys, found = saved["opening_keys"], saved["opening"].astype(np.float32)
+        else:
+            found = saved["later"].astype(np.float32)
+            keys = later_keys(found)
     n = len(keys) if args.limit is None else min(args.limit, len(keys))
     settings = {"boards": made, "model": args.model, "simulations": args.simulations, "seed": args.seed}
+    if args.set != "opening":  # the opening labels' settings stay as they were written
+        settings["set"] = args.set
     label_boards(Path(args.labels), settings, keys[:n], found[:n])
 
 
@@ -150,18 +166,65 @@ def train(args: argparse.Namespace) -> None:
     parts = [teacher(jnp.asarray(observation[lo:lo + 4096])) for lo in range(0, len(observation), 4096)]
     policy, value, legal = (np.concatenate([np.asarray(p[i]) for p in parts]) for i in range(3))
     policy[:n] = searched[:n]
+    later_source = "the release's own"
+    if args.later_labels is not None:
+        later_settings = json.loads((Path(args.later_labels) / "settings.json").read_text())
+        with np.load(Path(args.later_labels) / "targets.npz") as saved:
+            keys, later_policy = saved["keys"], saved["policy"]
+        if later_settings.get("set") != "later" or not np.array_equal(keys[:n], later_keys(later[:n])):
+            raise SystemExit(f"{args.later_labels} does not label the later boards of {args.boards} "
+                             f"(made with `label --set later`, at least {n:,} of them)")
+        policy[n:] = later_policy[:n]
+        later_source = f"{later_settings['simulations']}-simulation targets"
     print(f"{n:,} opening boards with {labelled['simulations']}-simulation targets, {n:,} later boards "
-          f"with the release's own; values the release's own", flush=True)
+          f"with {later_source}; values the release's own", flush=True)
     entries = {"observation": observation, "policy": policy, "value": value, "legal": legal}
     settings = {"command": "opening_tutor train", "boards": labelled["boards"], "labels": str(Path(args.labels)),
-                "simulations": labelled["simulations"], "opening_boards": n}
+                "simulations": labelled["simulations"], "opening_boards": n,
+                "later_labels": None if args.later_labels is None else str(Path(args.later_labels))}
     card = {"training_notes": f"the model in init_from fine-tuned on {n:,} opening boards (plies 0-"
                               f"{labelled['boards']['max_ply']}) of its own sampled games with the policy of "
                               f"its {labelled['simulations']}-simulation Gumbel search as target, and as many "
-                              "later boards with its own raw policy; its own raw value everywhere"}
+                              f"later boards with {later_source} as policy target; its own raw value "
+                              "everywhere"}
     train_fixed(entries, args.out, settings, channels=64, blocks=3, colour_plane=True, steps=args.steps,
                 snapshot_every=args.snapshot_every, learning_rate=args.learning_rate, seed=args.seed,
                 init_from=labelled["model"], card=card, describe=f"{labelled['simulations']}-simulation opening targets, ")
+
+
+def raw_log_policy(model: str, found: np.ndarray) -> np.ndarray:
+    """A model's raw log-policy over the legal moves of each of `found` (boards as observations)."""
+    import jax
+
+    from agents.network import apply
+    from agents.search import mask_logits
+
+    game, _, graphdef, params = _model(model)
+
+    @jax.jit
+    def policy(params, obs):
+        legal = jax.vmap(game.legal_mask)(jax.vmap(game.from_observation)(obs))
+        return jax.nn.log_softmax(mask_logits(apply(graphdef, params, obs)[0], legal))
+
+    return np.concatenate([np.asarray(policy(params, found[lo:lo + 4096])) for lo in range(0, len(found), 4096)])
+
+
+def fit(args: argparse.Namespace) -> None:
+    """How closely each model's raw policy matches a search's targets on the labelled boards:
+    the share whose top move is the target's and the mean KL(target || policy). Tells a net that
+    cannot fit its targets from targets that do not help."""
+    labelled = json.loads((Path(args.labels) / "settings.json").read_text())
+    with np.load(Path(args.labels) / "targets.npz") as saved:
+        target = saved["policy"]
+    with np.load(Path(args.boards) / BOARDS_FILE) as saved:
+        found = saved["later" if labelled.get("set") == "later" else "opening"][: len(target)].astype(np.float32)
+    inside = target > 0
+    for model in args.models:
+        logp = raw_log_policy(model, found)
+        top = np.mean(logp.argmax(1) == target.argmax(1))
+        kl = np.sum(np.where(inside, target * (np.log(np.where(inside, target, 1)) - logp), 0), axis=1).mean()
+        print(f"{model}: top move the target's on {top:.1%} of {len(target):,} boards, KL(target||policy) {kl:.3f}",
+              flush=True)
 
 
 def main() -> None:
@@ -182,14 +245,21 @@ def main() -> None:
     lab.add_argument("--simulations", type=int, default=256)
     lab.add_argument("--limit", type=int, default=None, help="only the first (most frequent) boards")
     lab.add_argument("--seed", type=int, default=0)
+    lab.add_argument("--set", choices=("opening", "later"), default="opening", help="which boards to search")
     lab.set_defaults(run=label)
     t = sub.add_parser("train", help="fine-tune the release on the labelled boards")
     t.add_argument("boards")
     t.add_argument("labels")
     t.add_argument("out")
     t.add_argument("--limit", type=int, default=None, help="only the first labelled boards (arms of one size)")
+    t.add_argument("--later-labels", default=None, help="`label --set later` targets for the later boards")
     add_schedule(t, steps=1200, snapshot_every=300)
     t.set_defaults(run=train)
+    f = sub.add_parser("fit", help="how closely models' raw policies match labelled targets")
+    f.add_argument("boards")
+    f.add_argument("labels")
+    f.add_argument("models", nargs="+")
+    f.set_defaults(run=fit)
     args = parser.parse_args()
     args.run(args)
 

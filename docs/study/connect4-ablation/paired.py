@@ -11,7 +11,8 @@ positions overlap for differences under about 1.5 points.
     python docs/study/connect4-ablation/paired.py STUDY_DIR --pairs RUN_A RUN_B
 
 `--pairs` compares two runs snapshot by snapshot instead (RUN_A's it-N against RUN_B's it-N,
-e.g. `run:c4-J run:c4-J0`): fixed and new are then RUN_A's against RUN_B's.
+e.g. `run:c4-J run:c4-J0`): fixed and new are then RUN_A's against RUN_B's. `--phase opening`
+counts fixed, new and p on that phase's 1,000 positions only, for a change aimed at one phase.
 """
 
 from __future__ import annotations
@@ -59,11 +60,16 @@ def compare(ref: list[bool], every: list[bool]) -> tuple[int, int, float]:
     return fixed, new, mcnemar_p(fixed, new)
 
 
+def on(phases: tuple[str, ...]) -> str:
+    """The header's note when fixed/new/p count only some phases."""
+    return "" if phases == BUCKETS else f" (fixed/new/p on the {'+'.join(phases)} positions only)"
+
+
 def split(marks: dict[str, list[bool]]) -> str:
     return "/".join(str(sum(marks[b])) for b in BUCKETS)
 
 
-def main(folder: str, base: str | None = None) -> None:
+def main(folder: str, base: str | None = None, phases: tuple[str, ...] = BUCKETS) -> None:
     flags = read_flags(folder)
     models = sorted({m for _, m in flags})
     if base is None:  # the release, as `--lineage checkpoints/connect4` (or an older copy of it) names it
@@ -71,45 +77,52 @@ def main(folder: str, base: str | None = None) -> None:
     if base not in models:
         raise SystemExit(f"paired.py: no network {base!r} in {folder}; it has {', '.join(models) or 'none'}")
     for agent in sorted({a for a, _ in flags}, reverse=True):
-        print(f"{agent}: mistakes of 3000 (opening/middle/end); against {base}: fixed, new, McNemar p")
-        ref = [x for b in BUCKETS for x in flags[(agent, base)][b]]
+        print(f"{agent}: mistakes of 3000 (opening/middle/end); against {base}{on(phases)}: fixed, new, McNemar p")
+        ref = [x for b in phases for x in flags[(agent, base)][b]]
         for (a, model), marks in flags.items():
             if a != agent:
                 continue
-            every = [x for b in BUCKETS for x in marks[b]]
+            every = [x for b in phases for x in marks[b]]
             fixed, new, p = compare(ref, every)
             print(f"  {model:26s} {sum(every):4d} ({split(marks):11s}) fixed {fixed:3d} new {new:3d} p={p:.3f}")
 
 
-def pairs(folder: str, run_a: str, run_b: str) -> None:
+def pairs(folder: str, run_a: str, run_b: str, phases: tuple[str, ...] = BUCKETS) -> None:
     """RUN_A's snapshots against RUN_B's of the same iteration."""
     flags = read_flags(folder)
     for agent in sorted({a for a, _ in flags}, reverse=True):
-        print(f"{agent}: mistakes of 3000 (opening/middle/end), {run_a} against {run_b} at equal iterations: "
+        print(f"{agent}: mistakes of 3000 (opening/middle/end), {run_a} against {run_b} at equal iterations{on(phases)}: "
               "fixed, new, McNemar p")
         snapshots = sorted(m.split(":", 2)[2] for a, m in flags if a == agent and m.startswith(run_a + ":"))
         for snap in snapshots:
             a, b = flags.get((agent, f"{run_a}:{snap}")), flags.get((agent, f"{run_b}:{snap}"))
             if a is None or b is None:
                 continue
-            fixed, new, p = compare([x for k in BUCKETS for x in b[k]], [x for k in BUCKETS for x in a[k]])
+            fixed, new, p = compare([x for k in phases for x in b[k]], [x for k in phases for x in a[k]])
             print(f"  {snap}  {sum(map(sum, a.values())):4d} ({split(a):11s}) against "
                   f"{sum(map(sum, b.values())):4d} ({split(b):11s}) fixed {fixed:3d} new {new:3d} p={p:.3f}")
 
 
-USAGE = ("usage: paired.py STUDY_DIR [BASE_MODEL]\n"
-         "       paired.py STUDY_DIR --pairs RUN_A RUN_B")
+USAGE = ("usage: paired.py STUDY_DIR [BASE_MODEL] [--phase opening|middle|end]\n"
+         "       paired.py STUDY_DIR --pairs RUN_A RUN_B [--phase opening|middle|end]")
 
 if __name__ == "__main__":
     args = sys.argv[1:]
     if args[:1] in (["-h"], ["--help"]):
         raise SystemExit(__doc__)
+    phases = BUCKETS
+    if "--phase" in args:
+        i = args.index("--phase")
+        if i + 1 >= len(args) or args[i + 1] not in BUCKETS:
+            raise SystemExit(f"paired.py: --phase takes one of {', '.join(BUCKETS)}\n{USAGE}")
+        phases = (args[i + 1],)
+        del args[i:i + 2]
     by_pairs = len(args) == 4 and args[1] == "--pairs"
     if not (by_pairs or 1 <= len(args) <= 2) or "--pairs" in args[:2] and not by_pairs:
         raise SystemExit(USAGE)
     if not Path(args[0], "positions.json").is_file():
         raise SystemExit(f"paired.py: {args[0]} is not a study folder (no positions.json)\n{USAGE}")
     if by_pairs:
-        pairs(args[0], args[2], args[3])
+        pairs(args[0], args[2], args[3], phases)
     else:
-        main(*args)
+        main(args[0], args[1] if len(args) > 1 else None, phases)
