@@ -25,7 +25,7 @@ release itself, small enough to keep in the repository if it pays:
         --simulations 256
     python docs/study/connect4-ablation/opening_tutor.py train /work/runs/tutor /work/runs/tutor/s256 \\
         /work/runs/T-s256 --steps 1200
-    python docs/study/connect4-ablation/opening_tutor.py fit /work/runs/tutor /work/runs/tutor/s256 \
+    python docs/study/connect4-ablation/opening_tutor.py fit /work/runs/tutor /work/runs/tutor/s256 \\
         docs/study/connect4-ablation/models/DC64-16k /work/runs/T-s256/snapshots/it-000004
 """
 from __future__ import annotations
