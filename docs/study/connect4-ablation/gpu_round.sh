@@ -7,7 +7,12 @@
 #      whole replay buffer (10 M entries: every position of the run);
 #   B. distillation: a fresh 64x3 colour-plane net trained on that buffer with its own self-play
 #      targets (`arena distill`, the release's own route, round sixteen) for B_STEPS updates of
-#      B_BATCH, stopped at the DEADLINE (seconds after the start) if it has not finished.
+#      B_BATCH;
+#   C. then the same with a deeper 64x6 net for C_STEPS updates: the plateau's mistakes are
+#      late, parity-decided wins (round fourteen), which more layers may read better than the
+#      wider 128x3 net of round eleven did.
+#   Each distillation stops at the DEADLINE (seconds after the start) if it has not finished, and
+#   C is skipped when less than C_MIN seconds are left.
 #
 # Sized from what an H200 measured on 2026-12-04 (the study README's "GPU" section): the bench
 # ran 38,198 self-play positions/s at 64 simulations in 4,096 games and ~194 updates/s of 1,024;
@@ -25,12 +30,13 @@
 # A CPU smoke test of the whole job (about two minutes):
 #
 #     A_SECONDS=45 A_EXTRA="--num-envs 16 --num-simulations 4 --updates-per-iteration 4 --buffer-size 200000 --snapshot-every 1" \
-#       B_STEPS=20 B_EVERY=10 B_BATCH=64 bash docs/study/connect4-ablation/gpu_round.sh /tmp/r /tmp/o
+#       B_STEPS=20 B_EVERY=10 C_STEPS=20 C_EVERY=10 C_MIN=30 B_BATCH=64 bash docs/study/connect4-ablation/gpu_round.sh /tmp/r /tmp/o
 set -uo pipefail
 runs=${1:?usage: gpu_round.sh RUNS OUT}; out=${2:?usage: gpu_round.sh RUNS OUT}
-A_SECONDS=${A_SECONDS:-220} A_CONFIG=${A_CONFIG:-docs/study/connect4-ablation/run-G64-config.json}
+A_SECONDS=${A_SECONDS:-150} A_CONFIG=${A_CONFIG:-docs/study/connect4-ablation/run-G64-config.json}
 A_EXTRA=${A_EXTRA:-}
-B_STEPS=${B_STEPS:-30000} B_BATCH=${B_BATCH:-1024} B_EVERY=${B_EVERY:-3000}
+B_STEPS=${B_STEPS:-20000} B_BATCH=${B_BATCH:-1024} B_EVERY=${B_EVERY:-2500}
+C_STEPS=${C_STEPS:-15000} C_EVERY=${C_EVERY:-3000} C_MIN=${C_MIN:-120}
 DEADLINE=${DEADLINE:-560}
 mkdir -p "$runs" "$out"
 export PYTHONUNBUFFERED=1
@@ -52,20 +58,24 @@ stamp "A done"
 (cd "$runs" && ls -d G64/snapshots/it-* 2>/dev/null | split -l 12 - snapshot-list- \
   && for list in snapshot-list-*; do tar czf "$out/A-G64-${list#snapshot-list-}.tgz" -T "$list"; done)
 
-left=$((DEADLINE - SECONDS))
-stamp "B: distillation for at most ${left} s"
-if [ -d "$runs/G64/checkpoints" ] && [ "$left" -gt 30 ]; then
-  timeout -k 20 -s TERM "$left" python3 -m arena distill "$runs/GD64" "$runs/G64" --channels 64 --blocks 3 \
-    --colour-plane --steps "$B_STEPS" --snapshot-every "$B_EVERY" --batch-size "$B_BATCH" --learning-rate 1e-3 \
-    --seed 0 > "$runs/GD64.log" 2>&1
-  echo "distill exit $?" >> "$runs/GD64.log"
-  grep -v "saved, " "$runs/GD64.log" | tail -n 14
-else
-  echo "skipped: no saved self-play state, or too little time left" | tee "$runs/GD64.log"
-fi
-stamp "B done"
+distill() {  # NAME BLOCKS STEPS EVERY MIN_SECONDS: one arm, until its steps or the deadline
+  local left=$((DEADLINE - SECONDS))
+  stamp "$1: ${2}-block distillation for at most ${left} s"
+  if [ -d "$runs/G64/checkpoints" ] && [ "$left" -gt "$5" ]; then
+    timeout -k 20 -s TERM "$left" python3 -m arena distill "$runs/$1" "$runs/G64" --channels 64 --blocks "$2" \
+      --colour-plane --steps "$3" --snapshot-every "$4" --batch-size "$B_BATCH" --learning-rate 1e-3 \
+      --seed 0 > "$runs/$1.log" 2>&1
+    echo "distill exit $?" >> "$runs/$1.log"
+    grep -v "saved, " "$runs/$1.log" | tail -n 12
+  else
+    echo "skipped: no saved self-play state, or too little time left" | tee "$runs/$1.log"
+  fi
+  (cd "$runs" && tar czf "$out/$1.tgz" "$1.log" "$1/probe.json" "$1/metrics.jsonl" "$1/snapshots" 2>/dev/null)
+  stamp "$1 done"
+}
+distill GD64 3 "$B_STEPS" "$B_EVERY" 30
+distill GD64x6 6 "$C_STEPS" "$C_EVERY" "$C_MIN"
 [ -n "$load" ] && kill "$load" 2>/dev/null
-(cd "$runs" && tar czf "$out/GD64.tgz" GD64.log GD64/probe.json GD64/metrics.jsonl GD64/snapshots 2>/dev/null)
 (cd "$runs" && tar czf "$out/logs.tgz" G64-train.log G64/config.json G64/metrics.jsonl gpu-load.log 2>/dev/null)
 ls -la "$out"
 stamp "done"
