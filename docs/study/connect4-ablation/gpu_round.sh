@@ -22,7 +22,9 @@
 # Each stage writes as it goes, so a stage cut by its time limit still leaves its snapshots.
 #
 # On the GPU machine, which has jax, flax, optax and orbax (use its own: flax 0.12.8 carried
-# there failed to import under its jax 0.11.2) but not mctx, carried as a wheel in .whl:
+# there failed to import under its jax 0.11.2) but not mctx, carried as a wheel in .whl (ignored by
+# git; fetch it here first with `python3 -m pip download --no-deps -d .whl mctx==0.0.71`, and name
+# .whl in the call's carry):
 #
 #     python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/mctx-*.whl \
 #       && PYTHONPATH=/tmp/site:$PWD bash docs/study/connect4-ablation/gpu_round.sh /tmp/runs $OUT
