@@ -5,7 +5,11 @@ probability of its top move, the mean probability it puts on moves that keep the
 and the top move's probability where it is a mistake. Separates a flat policy (good moves share
 the mass; the argmax is fragile) from a wrong one (mass on bad moves).
 
-    python docs/study/connect4-ablation/policy_mass.py STUDY_DIR MODEL_FOLDER...
+    python docs/study/connect4-ablation/policy_mass.py STUDY_DIR MODEL_FOLDER... [--mirror]
+
+`--mirror` also counts the mistakes of the policy averaged with its mirror image (log-probabilities
+of the board and of its left-right mirror, flipped back): the usual test-time symmetry trick, which
+helps only where a net's policy for a board and for its mirror disagree.
 """
 import sys
 from pathlib import Path
@@ -16,22 +20,35 @@ from study_data import study_positions
 from agents.checkpoint import load_model
 from agents.network import apply
 
-game, positions, obs = study_positions(sys.argv[1])
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+args = [a for a in sys.argv[1:] if a != "--mirror"]
+mirror = len(args) < len(sys.argv) - 1
+game, positions, obs = study_positions(args[0])
 legal = np.array([[s is not None for s in p.scores] for p in positions])
 outcome = np.array([[np.sign(s) if s is not None else -9 for s in p.scores] for p in positions])
 best = outcome.max(axis=1)
 keeps = outcome == best[:, None]
 buckets = np.array([p.bucket for p in positions])
-for model in sys.argv[2:]:
+for model in args[1:]:
     _, graphdef, params = load_model(model, game)
     logits, _ = apply(graphdef, params, obs)
     logits = np.where(legal, np.asarray(logits), -1e9)
     prob = np.exp(logits - logits.max(axis=1, keepdims=True))
     prob /= prob.sum(axis=1, keepdims=True)
     mistake = ~keeps[np.arange(len(prob)), prob.argmax(axis=1)]
+    if mirror:  # the mirrored board's policy, its columns flipped back, averaged in log space
+        flipped = np.where(legal, np.asarray(apply(graphdef, params, obs[:, :, ::-1, :])[0])[:, ::-1], -1e9)
+        both = log_softmax(logits) + log_softmax(flipped)
+        mirror_mistake = ~keeps[np.arange(len(prob)), both.argmax(axis=1)]
     name = model.split("/")[-3] + "/" + Path(model).name if "it-" in model else Path(model).name
     for b in ("opening", "middle", "end"):
         m = buckets == b
         print(f"{name} {b:7s}: {mistake[m].sum():3d} mistakes | top move's probability {prob[m].max(axis=1).mean():.2f} "
               f"(where a mistake {prob[m & mistake].max(axis=1).mean():.2f}) | mass on outcome-keeping moves "
-              f"{(prob[m] * keeps[m]).sum(axis=1).mean():.2f} | outcome-keeping moves per position {keeps[m].sum(axis=1).mean():.2f}")
+              f"{(prob[m] * keeps[m]).sum(axis=1).mean():.2f} | outcome-keeping moves per position {keeps[m].sum(axis=1).mean():.2f}"
+              + (f" | averaged with its mirror: {mirror_mistake[m].sum():3d} mistakes" if mirror else ""))
