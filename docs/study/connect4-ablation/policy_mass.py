@@ -38,8 +38,7 @@ for model in args[1:]:
     _, graphdef, params = load_model(model, game)
     logits, _ = apply(graphdef, params, obs)
     logits = np.where(legal, np.asarray(logits), -1e9)
-    prob = np.exp(logits - logits.max(axis=1, keepdims=True))
-    prob /= prob.sum(axis=1, keepdims=True)
+    prob = np.exp(log_softmax(logits))
     mistake = ~keeps[np.arange(len(prob)), prob.argmax(axis=1)]
     if mirror:  # the mirrored board's policy, its columns flipped back, averaged in log space
         flipped = np.where(legal, np.asarray(apply(graphdef, params, obs[:, :, ::-1, :])[0])[:, ::-1], -1e9)
