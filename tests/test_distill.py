@@ -84,6 +84,28 @@ def test_an_interrupted_distillation_resumes_to_the_same_weights(runs, tmp_path,
     assert len((tmp_path / "broken" / "metrics.jsonl").read_text().splitlines()) == 2
 
 
+def test_kill_during_a_snapshot_keeps_its_state_and_stops(runs, tmp_path):
+    """SIGTERM (a job's time limit) stops a distillation as Ctrl-C does, and one that lands while
+    step 4's snapshot is being written waits until that step's state is saved too."""
+    import os
+    import signal
+
+    kwargs = dict(channels=8, blocks=1, batch_size=16, steps=8, snapshot_every=4)
+
+    def kill(text: str) -> None:
+        if text.startswith("step 4:"):
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    lines: list[str] = []
+    with pytest.raises(KeyboardInterrupt):
+        distill(tmp_path / "d", [runs[0]], **kwargs, log=lambda t: (lines.append(t), kill(t)))
+    assert lines[-1].startswith("interrupted after step 4")
+    assert sorted(p.name for p in (tmp_path / "d").glob("state-*")) == ["state-4"]
+    resumed: list[str] = []
+    distill(tmp_path / "d", [runs[0]], **kwargs, log=resumed.append)
+    assert "resuming after step 4" in resumed
+
+
 def test_bad_sources_and_a_reused_out_are_refused_in_one_line(runs, tmp_path, capsys):
     out = tmp_path / "d"
     assert main(["distill", str(out), str(tmp_path / "nowhere"), *TINY]) == 2

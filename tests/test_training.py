@@ -221,15 +221,51 @@ print("sharded ok", progress.metrics["loss"])
 
 
 def test_sigterm_interrupts_like_ctrl_c():
-    """`kill` of a training run saves and stops like Ctrl-C (the loop turns SIGTERM into it)."""
+    """`kill` of a training run saves and stops like Ctrl-C (the loop turns SIGTERM into it),
+    at once outside a save and at the end of one inside it."""
     import signal
 
-    from agents.alphazero.loop import _interrupt_on_sigterm
+    from agents.alphazero.interrupts import interrupt_on_sigterm
 
     before = signal.getsignal(signal.SIGTERM)
-    with pytest.raises(KeyboardInterrupt), _interrupt_on_sigterm():
+    with pytest.raises(KeyboardInterrupt), interrupt_on_sigterm():
         os.kill(os.getpid(), signal.SIGTERM)
     assert signal.getsignal(signal.SIGTERM) == before
+    finished = []
+    with interrupt_on_sigterm() as interrupts:
+        with pytest.raises(KeyboardInterrupt), interrupts.deferred():
+            os.kill(os.getpid(), signal.SIGTERM)
+            finished.append("the save")
+        assert finished == ["the save"]
+        with interrupts.deferred():  # the held signal was spent: a later save runs undisturbed
+            finished.append("the next save")
+    assert finished == ["the save", "the next save"]
+
+
+def test_a_stop_during_a_save_lands_after_it(tmp_path, capsys, monkeypatch):
+    """SIGTERM while a checkpoint is being written (a job's time limit) lets that save finish and
+    stops after it. Raised inside the save, it abandoned the half-written checkpoint and the
+    interrupt handler saved the same step again, racing the first save's writer threads (orbax
+    NOT_FOUND tracebacks on a GPU run)."""
+    import signal
+
+    from agents.alphazero.state_io import TrainingCheckpoints
+
+    calls = []
+    original = TrainingCheckpoints.save
+
+    def save(self, step, state):
+        calls.append(step)
+        os.kill(os.getpid(), signal.SIGTERM)  # the stop arrives mid-save
+        original(self, step, state)
+
+    monkeypatch.setattr(TrainingCheckpoints, "save", save)
+    run = tmp_path / "run"
+    summary = train(tiny(iterations=4, checkpoint_every=2), run)
+    assert calls == [2] and not summary["completed"]
+    assert "interrupted: iteration 2 is saved" in capsys.readouterr().out
+    assert TrainingCheckpoints(run / "checkpoints").steps() == [2]
+    assert Trainer(tiny(iterations=4, checkpoint_every=2), run, resume=True).iteration == 2
 
 
 def test_self_play_search_settings_come_from_the_flat_config():

@@ -227,6 +227,7 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
     from agents.alphazero.buffer import Buffer, Samples, sample
     from agents.alphazero.config import default_config as default_train_config
     from agents.alphazero.export import hardware
+    from agents.alphazero.interrupts import interrupt_on_sigterm
     from agents.alphazero.metrics import MetricsLog
     from agents.alphazero.trainer import network_config
     from agents.alphazero.update import make_optimizer, update
@@ -302,32 +303,36 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
     # (step, params, opt_state, wall) of the last step whose update and snapshot are done, in one
     # name so that Ctrl-C between two statements never pairs one step's weights with another's number.
     latest, saved = (done, params, opt_state, wall_before), done
-    try:
-        for s in range(done + 1, steps + 1):
-            new_params, new_opt_state, metrics = step(latest[1], latest[2], buffer, jax.random.fold_in(key, s))
-            snapshot = s % snapshot_every == 0 or s == steps
-            wall = wall_before + time.perf_counter() - start
-            if snapshot:  # model and log line before the state: an interruption in between redoes them
-                metrics = jax.tree.map(float, metrics)
-                k = s // snapshot_every
-                record = {"iteration": k, "positions": s * batch_size, "wall_seconds": wall, **metrics}
-                save_model(out / "snapshots" / f"it-{k:06d}", game_obj, config, new_params,
-                           card=snapshot_card(base_card, record, batch_size))
-                log_file.append(record)
-            latest = (s, new_params, new_opt_state, wall)
-            if snapshot:
-                log(f"step {s}: loss {metrics['loss']:.3f} (policy KL {metrics['policy_kl']:.3f}, "
-                    f"value {metrics['value_loss']:.3f}), {wall:.0f} s")
-            if snapshot or s % save_every == 0:
+    with interrupt_on_sigterm() as interrupts:  # `kill` stops as Ctrl-C does; neither cuts a save
+        try:
+            for s in range(done + 1, steps + 1):
+                new_params, new_opt_state, metrics = step(latest[1], latest[2], buffer,
+                                                          jax.random.fold_in(key, s))
+                snapshot = s % snapshot_every == 0 or s == steps
+                wall = wall_before + time.perf_counter() - start
+                with interrupts.deferred():
+                    if snapshot:  # model and log line before the state: a crash in between redoes them
+                        metrics = jax.tree.map(float, metrics)
+                        k = s // snapshot_every
+                        record = {"iteration": k, "positions": s * batch_size, "wall_seconds": wall, **metrics}
+                        save_model(out / "snapshots" / f"it-{k:06d}", game_obj, config, new_params,
+                                   card=snapshot_card(base_card, record, batch_size))
+                        log_file.append(record)
+                    latest = (s, new_params, new_opt_state, wall)
+                    if snapshot:
+                        log(f"step {s}: loss {metrics['loss']:.3f} (policy KL {metrics['policy_kl']:.3f}, "
+                            f"value {metrics['value_loss']:.3f}), {wall:.0f} s")
+                    if snapshot or s % save_every == 0:
+                        save_state(*latest)
+                        saved = s
+                        if not snapshot:
+                            log(f"step {s}/{steps} saved, "
+                                f"{(time.perf_counter() - start) / (s - done):.2f} s per update")
+        except KeyboardInterrupt:  # keep every finished update: the same command resumes after it
+            if latest[0] > saved:
                 save_state(*latest)
-                saved = s
-                if not snapshot:
-                    log(f"step {s}/{steps} saved, {(time.perf_counter() - start) / (s - done):.2f} s per update")
-    except KeyboardInterrupt:  # keep every finished update: the same command resumes after it
-        if latest[0] > saved:
-            save_state(*latest)
-        log(f"interrupted after step {latest[0]}, which is saved; repeat the command to resume")
-        raise
+            log(f"interrupted after step {latest[0]}, which is saved; repeat the command to resume")
+            raise
     return out
 
 

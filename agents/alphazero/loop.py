@@ -7,7 +7,6 @@ last completed iteration (the state is functional, so it is consistent) and retu
 from __future__ import annotations
 
 import contextlib
-import signal
 import sys
 import time
 import zipfile
@@ -18,6 +17,7 @@ import numpy as np
 
 from agents.alphazero.config import TrainConfig
 from agents.alphazero.evaluation import EvalSet, Evaluator, build_eval_sets, load_eval_sets, save_eval_sets
+from agents.alphazero.interrupts import Interrupts, interrupt_on_sigterm
 from agents.alphazero.trainer import ExtraEval, Progress, Trainer
 from agents.compile_cache import cache_dir
 from agents.solver.judge import CLASS_NAMES
@@ -114,35 +114,12 @@ def train(config: TrainConfig, run_dir: str | Path, *, resume: bool = False, ver
     saved_at = trainer.iteration
     if config.snapshot_every and not (snapshot_path(trainer.run_dir, trainer.iteration) / "model.json").exists():
         save_snapshot(trainer)  # the starting weights: a learning curve's first point
-    with _interrupt_on_sigterm():
-        return _loop(trainer, evaluator, config, verbose, last, saved_at)
-
-
-@contextlib.contextmanager
-def _interrupt_on_sigterm():
-    """SIGTERM (`kill`, a job scheduler's stop) saves and stops like Ctrl-C does.
-
-    Also restores SIGINT's default handler where the shell started the run in the background
-    with SIGINT ignored, so `kill -INT` works there too.
-    """
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
-        previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        signal.signal(signal.SIGINT, previous_int)
+    with interrupt_on_sigterm() as interrupts:
+        return _loop(trainer, evaluator, config, verbose, last, saved_at, interrupts)
 
 
 def _loop(trainer: Trainer, evaluator, config: TrainConfig, verbose: bool, last: dict[str, Any],
-          saved_at: int) -> dict[str, Any]:
+          saved_at: int, interrupts: Interrupts) -> dict[str, Any]:
     try:
         while trainer.iteration < config.iterations:
             progress = trainer.run_iteration()
@@ -161,12 +138,13 @@ def _loop(trainer: Trainer, evaluator, config: TrainConfig, verbose: bool, last:
             trainer.metrics.append(record)
             if verbose:
                 print(format_line(progress, config.iterations, evals), flush=True)
-            if config.snapshot_every and (trainer.iteration % config.snapshot_every == 0 or final):
-                save_snapshot(trainer)
-            if trainer.iteration % config.checkpoint_every == 0 or final:
-                trainer.save()
-                saved_at = trainer.iteration
             last = {**record, "completed": final}
+            with interrupts.deferred():  # a stop during these saves lands after them
+                if config.snapshot_every and (trainer.iteration % config.snapshot_every == 0 or final):
+                    save_snapshot(trainer)
+                if trainer.iteration % config.checkpoint_every == 0 or final:
+                    trainer.save()
+                    saved_at = trainer.iteration
     except KeyboardInterrupt:
         if trainer.iteration > saved_at:
             trainer.save()
