@@ -18,7 +18,8 @@
 # ran 38,198 self-play positions/s at 64 simulations in 4,096 games and ~194 updates/s of 1,024;
 # `arena train` ran 110,000 positions/s at 32 simulations in 16,384 games.
 # The nets, metrics and logs (not the buffers: gigabytes) are packed into OUT as .tgz files: the
-# device tool returns at most 8 files, each at most two folders below OUT, 16 MB each.
+# device tool returns at most 8 files, each at most two folders below OUT, 16 MB each (a 64x3
+# snapshot is 0.9 MB, a 64x6 one 1.9 MB: at most 8 of those to a file).
 # Each stage writes as it goes, so a stage cut by its time limit still leaves its snapshots.
 #
 # On the GPU machine, which has jax, flax, optax and orbax (use its own: flax 0.12.8 carried
@@ -29,6 +30,16 @@
 #     python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/mctx-*.whl \
 #       && PYTHONPATH=/tmp/site:$PWD bash docs/study/connect4-ablation/gpu_round.sh /tmp/runs $OUT
 #
+# The names, the self-play config and the distillations' shapes and extra options are settings, so
+# the same job ran the second call of 2026-12-04 (self-play in GD64x6-15k, then that net fine-tuned
+# on the new buffer and a fresh 64x6 net; 390-s call):
+#
+#     M=docs/study/connect4-ablation/models/GD64x6-15k A_NAME=G64x6 A_SECONDS=120 \
+#       A_CONFIG=docs/study/connect4-ablation/run-G64x6-config.json \
+#       B_NAME=GF64x6 B_BLOCKS=6 B_ARGS="--init-from $M --learning-rate 3e-4" B_STEPS=10000 B_EVERY=2500 \
+#       C_NAME=GE64x6 C_STEPS=10000 C_EVERY=2500 C_MIN=90 DEADLINE=365 PYTHONPATH=/tmp/site:$PWD \
+#       bash docs/study/connect4-ablation/gpu_round.sh /tmp/runs $OUT
+#
 # A CPU smoke test of the whole job (about two minutes):
 #
 #     A_SECONDS=45 A_EXTRA="--num-envs 16 --num-simulations 4 --updates-per-iteration 4 --buffer-size 200000 --snapshot-every 1" \
@@ -36,8 +47,10 @@
 set -uo pipefail
 runs=${1:?usage: gpu_round.sh RUNS OUT}; out=${2:?usage: gpu_round.sh RUNS OUT}
 A_SECONDS=${A_SECONDS:-150} A_CONFIG=${A_CONFIG:-docs/study/connect4-ablation/run-G64-config.json}
-A_EXTRA=${A_EXTRA:-}
+A_EXTRA=${A_EXTRA:-} A_NAME=${A_NAME:-G64}
+B_NAME=${B_NAME:-GD64} B_BLOCKS=${B_BLOCKS:-3} B_ARGS=${B_ARGS:-}
 B_STEPS=${B_STEPS:-20000} B_BATCH=${B_BATCH:-1024} B_EVERY=${B_EVERY:-2500}
+C_NAME=${C_NAME:-GD64x6} C_BLOCKS=${C_BLOCKS:-6} C_ARGS=${C_ARGS:-}
 C_STEPS=${C_STEPS:-15000} C_EVERY=${C_EVERY:-3000} C_MIN=${C_MIN:-120}
 DEADLINE=${DEADLINE:-560}
 mkdir -p "$runs" "$out"
@@ -53,20 +66,21 @@ if command -v nvidia-smi >/dev/null; then nvidia-smi dmon -s um -d 10 > "$runs/g
 
 stamp "A: self-play for ${A_SECONDS} s"
 # shellcheck disable=SC2086
-timeout -k 120 -s TERM "$A_SECONDS" python3 -m arena train --config "$A_CONFIG" --out "$runs/G64" $A_EXTRA \
-  2>&1 | tee "$runs/G64-train.log" | grep -v "^it " ; grep "^it " "$runs/G64-train.log" | tail -n 3
+timeout -k 120 -s TERM "$A_SECONDS" python3 -m arena train --config "$A_CONFIG" --out "$runs/$A_NAME" $A_EXTRA \
+  2>&1 | tee "$runs/$A_NAME-train.log" | grep -v "^it " ; grep "^it " "$runs/$A_NAME-train.log" | tail -n 3
 stamp "A done"
-# The snapshots (about 0.9 MB each) in tar files of at most 12, under the 16 MB a returned file may hold.
-(cd "$runs" && ls -d G64/snapshots/it-* 2>/dev/null | split -l 12 - snapshot-list- \
-  && for list in snapshot-list-*; do tar czf "$out/A-G64-${list#snapshot-list-}.tgz" -T "$list"; done)
+# The snapshots (0.9 MB at 64x3, 1.9 MB at 64x6) in tar files of at most 7, under the 16 MB a returned file may hold.
+(cd "$runs" && ls -d "$A_NAME"/snapshots/it-* 2>/dev/null | split -l 7 - snapshot-list- \
+  && for list in snapshot-list-*; do tar czf "$out/A-$A_NAME-${list#snapshot-list-}.tgz" -T "$list"; done)
 
-distill() {  # NAME BLOCKS STEPS EVERY MIN_SECONDS: one arm, until its steps or the deadline
+distill() {  # NAME BLOCKS STEPS EVERY MIN_SECONDS [ARGS]: one arm, until its steps or the deadline
   local left=$((DEADLINE - SECONDS))
   stamp "$1: ${2}-block distillation for at most ${left} s"
-  if [ -d "$runs/G64/checkpoints" ] && [ "$left" -gt "$5" ]; then
-    timeout -k 20 -s TERM "$left" python3 -m arena distill "$runs/$1" "$runs/G64" --channels 64 --blocks "$2" \
+  if [ -d "$runs/$A_NAME/checkpoints" ] && [ "$left" -gt "$5" ]; then
+    # shellcheck disable=SC2086
+    timeout -k 20 -s TERM "$left" python3 -m arena distill "$runs/$1" "$runs/$A_NAME" --channels 64 --blocks "$2" \
       --colour-plane --steps "$3" --snapshot-every "$4" --batch-size "$B_BATCH" --learning-rate 1e-3 \
-      --seed 0 > "$runs/$1.log" 2>&1
+      --seed 0 ${6:-} > "$runs/$1.log" 2>&1
     echo "distill exit $?" >> "$runs/$1.log"
     grep -v "saved, " "$runs/$1.log" | tail -n 12
   else
@@ -75,9 +89,9 @@ distill() {  # NAME BLOCKS STEPS EVERY MIN_SECONDS: one arm, until its steps or 
   (cd "$runs" && tar czf "$out/$1.tgz" "$1.log" "$1/probe.json" "$1/metrics.jsonl" "$1/snapshots" 2>/dev/null)
   stamp "$1 done"
 }
-distill GD64 3 "$B_STEPS" "$B_EVERY" 30
-distill GD64x6 6 "$C_STEPS" "$C_EVERY" "$C_MIN"
+distill "$B_NAME" "$B_BLOCKS" "$B_STEPS" "$B_EVERY" 30 "$B_ARGS"
+distill "$C_NAME" "$C_BLOCKS" "$C_STEPS" "$C_EVERY" "$C_MIN" "$C_ARGS"
 [ -n "$load" ] && kill "$load" 2>/dev/null
-(cd "$runs" && tar czf "$out/logs.tgz" G64-train.log G64/config.json G64/metrics.jsonl gpu-load.log 2>/dev/null)
+(cd "$runs" && tar czf "$out/logs.tgz" "$A_NAME-train.log" "$A_NAME/config.json" "$A_NAME/metrics.jsonl" "$A_NAME/base_model_card.json" gpu-load.log 2>/dev/null)
 ls -la "$out"
 stamp "done"
