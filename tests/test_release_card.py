@@ -105,6 +105,21 @@ def test_a_release_folder_is_written_whole_with_the_lineage_summed(card_module, 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["release"]  # no staging folder left
 
 
+def test_a_net_distilled_from_a_started_model_counts_its_lineage_once():
+    """`arena distill --init-from` writes a card with both `distilled_from` (whose figures already
+    count every stage behind the data) and `started_from`; the totals must not add the start again
+    (the GPU round's GF64x6 was first summed to 36.6 M positions for its 19.7 M)."""
+    from arena.study.training import lineage_totals
+
+    own = json.loads((ABLATION / "models" / "GF64x6-10k" / "card.json").read_text())
+    assert own["distilled_from"] and own["started_from"]["positions_seen"] == 16_902_144
+    totals = lineage_totals(own)
+    assert totals["positions_seen"] == own["positions_seen"] == 19_654_656
+    assert totals["training_wall_seconds"] == own["training_wall_seconds"]
+    behind_start = json.loads((ABLATION / "models" / "GD64x6-15k" / "card.json").read_text())
+    assert lineage_totals(behind_start)["positions_seen"] == behind_start["positions_seen"]
+
+
 def test_a_distilled_candidate_gets_its_game_and_network_from_its_model_file(card_module, tmp_path):
     """distill.py's snapshot cards carry the lineage, not the net; the release card must name both
     (test_released_models checks `game` and `network` on the shipped card)."""
