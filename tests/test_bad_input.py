@@ -419,9 +419,9 @@ def test_a_cards_training_command_parses_back_to_its_config():
 
 def test_a_run_from_a_model_takes_its_shape_unless_told_otherwise(tmp_path):
     """`arena train connect4 --init-from checkpoints/connect4` continues the release as it is
-    (64x3 with the colour plane), where the game's default 32x3 would only be refused; a shape
-    option still wins (more --blocks grows the net), and a missing model is left to the trainer's
-    own one-line refusal."""
+    (its model.json's shape: 64x6 with the colour plane since 2026-12-04), where the game's
+    default 32x3 would only be refused; a shape option still wins (more --blocks grows the net),
+    and a missing model is left to the trainer's own one-line refusal."""
     from arena.cli import build_parser
     from arena.commands.train import build_config
 
@@ -433,6 +433,7 @@ def test_a_run_from_a_model_takes_its_shape_unless_told_otherwise(tmp_path):
     taken = config("--init-from", str(root / "checkpoints" / "connect4"))
     assert (taken.channels, taken.blocks, taken.colour_plane) == (release["channels"], release["blocks"],
                                                                   release.get("colour_plane", False))
-    deeper = config("--init-from", str(root / "checkpoints" / "connect4"), "--blocks", "6")
-    assert (deeper.channels, deeper.blocks) == (release["channels"], 6)
+    more = release["blocks"] + 2
+    deeper = config("--init-from", str(root / "checkpoints" / "connect4"), "--blocks", str(more))
+    assert (deeper.channels, deeper.blocks) == (release["channels"], more)
     assert config("--init-from", str(tmp_path / "missing")).channels == default_config("connect4").channels

@@ -1,10 +1,11 @@
-"""The learning curve of the connect-four release (DC64 at 16,000 updates), every stage on the same 3,000 positions.
+"""The learning curve of the connect-four release (GF64x6 at 10,000 updates), every stage on the same 3,000 positions.
 
 Issue 14 asks for the release's mistake rate against self-play positions and wall time, with one
 fixed evaluation set all along. The stages were scored in two study folders on the same published
 set: the untrained net, stage 1 and the release of 2026-11-23 in the published study
-(`docs/study/connect4/training.csv`), run M, the distilled net DM64, runs L64 and L64b and the
-distilled net DC64 in the later rounds' folder. `collect`
+(`docs/study/connect4/training.csv`), run M, the distilled net DM64, runs L64 and L64b, the
+distilled net DC64 and the GPU round's G64, GD64x6, G64x6 and GF64x6 in the later rounds'
+folders. `collect`
 keeps the rows of that lineage in `release-curve.csv` (the folder itself does not outlive its
 machine), merged into the rows already there: a folder on a new machine need only hold the
 stages scored since, and a network it holds replaces its old row. `plot` draws
@@ -39,7 +40,11 @@ RUNS = [("run:c4-M:it-", 240, "3: run M"),  # 240: the iteration whose buffer en
         ("run:c4-L64:it-", 120, "5: L64, self-play at 64x3"),
         ("lineage:L64-it", 230, "5: L64, self-play at 64x3"),
         ("run:c4-L64b:it-", 150, "6: L64b, L64 continued"),
-        ("run:DC64:it-", None, "8: DC64, distilled with a colour plane (released)")]
+        ("run:DC64:it-", None, "8: DC64, distilled with a colour plane"),
+        ("run:G64:it-", 15, "9: G64, DC64's self-play on a GPU"),
+        ("run:GD64x6:it-", None, "10: GD64x6, 64x6 distilled from G64"),
+        ("run:G64x6:it-", 8, "11: G64x6, GD64x6's self-play"),
+        ("run:GF64x6:it-", None, "12: GF64x6, GD64x6 trained on G64x6's games (released)")]
 
 
 def _read(path: Path) -> list[dict]:
@@ -101,7 +106,7 @@ def plot() -> None:
     rows = _read(CURVE)
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
     for ax, x_key, scale, label in ((axes[0], "selfplay_positions", 1e6, "self-play positions behind the net (M)"),
-                                    (axes[1], "training_wall_s", 3600, "training wall time on the 2-core CPU (h)")):
+                                    (axes[1], "training_wall_s", 3600, "training wall time (h; the 2-core CPU, stages 9-12 on one H200)")):
         for agent, colour in zip(AGENTS, ("tab:orange", "tab:blue"), strict=True):
             mine = [r for r in rows if r["agent"] == agent]
             xs = [float(r[x_key]) / scale for r in mine]
@@ -118,11 +123,11 @@ def plot() -> None:
     axes[0].set_ylabel("mistakes on the study's 3,000 positions (%)")
     axes[0].legend(title="agent")
     axes[0].set_ylim(0, None)
-    axes[1].text(0.98, 0.95, "stages (dotted): untrained, 1, 2 (release 2026-11-23), 3 (run M),\n4 and 8 (distilled: "
-                 "no new self-play, so their points\nstack on the left), 5 (L64), 6 (L64b); 7 (R64 and S128,\n"
-                 "not scored here) is the step in x before 8 (DC64)", transform=axes[1].transAxes,
-                 ha="right", va="top", fontsize=8)
-    fig.suptitle("connect four, the release of 2026-12-03 (DC64, 16,000 updates): its whole lineage on one fixed set")
+    axes[1].text(0.98, 0.95, "stages (dotted): untrained, 1, 2 (release 2026-11-23), 3 (run M),\n4, 8, 10 and 12 "
+                 "(distilled: no new self-play, so their\npoints stack), 5 (L64), 6 (L64b); 7 (R64 and S128,\n"
+                 "not scored here) is the step in x before 8 (DC64);\n9-12 ran on a GPU in 7 minutes",
+                 transform=axes[1].transAxes, ha="right", va="top", fontsize=8)
+    fig.suptitle("connect four, the release of 2026-12-04 (GF64x6, 10,000 updates): its whole lineage on one fixed set")
     fig.tight_layout()
     FIGURE.parent.mkdir(parents=True, exist_ok=True)
     tmp = FIGURE.with_name(FIGURE.stem + ".tmp.png")
