@@ -144,6 +144,7 @@ def test_a_release_is_remeasured_from_its_own_card_keeping_notes_and_curve(card_
                              "--from-card", str(released)]) == 0
     card, old = json.loads((out / "card.json").read_text()), json.loads(released.read_text())
     assert (card["training_notes"], card["study_curve"]) == (old["training_notes"], old["study_curve"])
+    assert card.get("gpu_time_to_strength") == old.get("gpu_time_to_strength")
     hard = card["mistake_rates_vs_perfect_play"]["az:sims=800 (gumbel)"]["begin-hard"]
     assert hard == {k: json.loads((ablation / "evals" / "DC64-16k" / "begin-hard.json").read_text())["sets"][0][k]
                     for k in ("positions", "mistakes", "rate", "interval95", "seconds")}
@@ -152,3 +153,25 @@ def test_a_release_is_remeasured_from_its_own_card_keeping_notes_and_curve(card_
     assert card_module.main([str(ablation / "models" / "DC64-16k"), str(ablation / "evals" / "DC64-16k"),
                              str(tmp_path / "again"), "--from-card", str(not_a_card)]) == 2
     assert not (tmp_path / "again").exists()
+
+
+def test_the_gpu_time_to_strength_curve_is_the_committed_curves_gpu_stages(card_module, tmp_path):
+    """Issue 14 asks for a GPU run's time-to-strength curve in the card: the released card's points
+    are release-curve.csv's nets after the CPU lineage's last one, from 0 s on; an unknown start
+    is refused in one line before anything is written."""
+    card = json.loads((ROOT / "checkpoints" / "connect4" / "card.json").read_text())
+    shipped = card["gpu_time_to_strength"]
+    again = card_module.gpu_curve(shipped["start"], shipped["hardware"])
+    assert again == shipped
+    points = shipped["points"]
+    assert points[0]["model"] == shipped["start"] and points[0]["seconds"] == 0
+    assert [p["seconds"] for p in points] == sorted(p["seconds"] for p in points)
+    assert all(p["policy"]["of"] == p["az:sims=32"]["of"] == 3000 for p in points)
+    final = points[-1]
+    assert final["selfplay_positions"] == card["lineage_total"]["positions_seen"]
+    assert final["policy"]["mistakes"] == card["study_curve"]["snapshots"][-1]["policy"]["mistakes"]
+    done = subprocess.run([sys.executable, str(ABLATION / "release_card.py"), str(ABLATION / "models" / "GF64x6-10k"),
+                           str(ABLATION / "evals" / "GF64x6-10k"), str(tmp_path / "out"), "--notes", "x",
+                           "--gpu-after", "run:nowhere:it-000001"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "no GPU curve" in done.stderr
+    assert not (tmp_path / "out").exists()

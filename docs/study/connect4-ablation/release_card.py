@@ -11,6 +11,8 @@ this adds, from files that are committed beside it:
   both from the folder `measure_candidate.sh` wrote (EVALS);
 - `study_curve` (with `--study`): each snapshot of the run on the study's fixed 3,000 positions,
   raw network and 32 simulations, beside the base network position by position (McNemar);
+- `gpu_time_to_strength` (with `--gpu-after MODEL`): the lineage's nets trained after MODEL (on
+  a GPU) against their training seconds since it, from `release-curve.csv` (`release_curve.py`);
 - `training_notes`: what the card's fields do not say.
 
 The model files are copied unchanged (their sha256 is checked on load); the card is written
@@ -18,6 +20,7 @@ atomically. Nothing is measured here: a missing measurement is refused in one li
 
     python docs/study/connect4-ablation/release_card.py MODEL EVALS OUT --notes TEXT \\
         [--study STUDY_FOLDER --run run:c4-L64 --base run:c4-L64:it-000000 --through 120]
+        [--gpu-after run:DC64:it-000008 --gpu-hardware "1 x NVIDIA H200"]
     python docs/study/connect4-ablation/release_card.py MODEL EVALS OUT --from-card OLD_CARD
 """
 from __future__ import annotations
@@ -131,6 +134,25 @@ def study_curve(folder: Path, run: str, base: str, base_label: str, through: int
             "snapshots": sorted(snapshots, key=lambda r: r["iteration"])}
 
 
+def gpu_curve(after: str, hardware: str) -> dict[str, Any]:
+    """The GPU stages' time-to-strength points (issue 14: "a GPU run with its time-to-strength
+    curve in the card"), read from the committed release-curve.csv."""
+    from release_curve import CURVE, gpu_points
+
+    try:
+        points = gpu_points(after)
+    except (OSError, ValueError, KeyError) as err:
+        raise CardError(f"{CURVE}: no GPU curve after {after!r} ({err})") from None
+    if len(points) < 2:
+        raise CardError(f"{CURVE}: no network trained after {after!r}")
+    return {"hardware": hardware, "start": after,
+            "axes": "seconds: training wall time since the start net, as the runs' logs and cards count it "
+                    "(self-play iterations and distillation updates; compilation and saving excluded); "
+                    "selfplay_positions: cumulative over the lineage",
+            "set": STUDY_SET, "agents": "policy: the raw network; az:sims=32: 32 Gumbel simulations",
+            "points": points}
+
+
 def release_card(model: Path, evals: Path, notes: str, curve: dict[str, Any] | None = None,
                  base_now_at: str | None = None) -> dict[str, Any]:
     """The candidate's card with its lineage totals, measurements, notes and (given) study curve.
@@ -195,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-label", default="previous_release")
     parser.add_argument("--base-now-at", help="where the model the candidate started from is kept now")
     parser.add_argument("--through", type=int, help="the run's last iteration in the curve (the released one)")
+    parser.add_argument("--gpu-after", help="add the GPU stages' time-to-strength curve: the lineage's nets "
+                                            "after this one in release-curve.csv")
+    parser.add_argument("--gpu-hardware", default="1 x NVIDIA H200", help="what the GPU stages ran on")
     args = parser.parse_args(argv)
     try:
         if args.out.resolve() == args.model.resolve():
@@ -212,6 +237,10 @@ def main(argv: list[str] | None = None) -> int:
                 raise CardError("--study needs --run and --base")
             curve = study_curve(args.study, args.run, args.base, args.base_label, args.through)
         card = release_card(args.model, args.evals, notes, curve, args.base_now_at)
+        if args.from_card and "gpu_time_to_strength" in earlier and not args.gpu_after:
+            card["gpu_time_to_strength"] = earlier["gpu_time_to_strength"]
+        if args.gpu_after:
+            card["gpu_time_to_strength"] = gpu_curve(args.gpu_after, args.gpu_hardware)
         write_release(args.model, card, args.out)
     except CardError as err:
         print(f"release_card.py: {err}", file=sys.stderr)

@@ -13,6 +13,12 @@ stages scored since, and a network it holds replaces its old row. `plot` draws
 
     python docs/study/connect4-ablation/release_curve.py collect STUDY_FOLDER
     python docs/study/connect4-ablation/release_curve.py plot
+    python docs/study/connect4-ablation/release_curve.py plot-gpu
+
+`plot-gpu` draws the stages trained on a GPU against their own seconds there
+(`docs/img/connect4-gpu-curve.png`): issue 14's time-to-strength curve of the GPU run, which
+the whole lineage's wall-time axis squeezes into its last pixel. The card holds the same points
+(`release_card.py --gpu-after`, from `gpu_points`).
 """
 from __future__ import annotations
 
@@ -24,6 +30,8 @@ HERE = Path(__file__).resolve().parent
 BUCKETS = ("opening", "middle", "end")  # the study's phases, as in training.csv
 CURVE = HERE / "release-curve.csv"
 FIGURE = HERE.parents[1] / "img" / "connect4-release-curve.png"
+GPU_FIGURE = HERE.parents[1] / "img" / "connect4-gpu-curve.png"
+GPU_START = "run:DC64:it-000008"  # the CPU lineage's last net, from which the GPU stages start
 PUBLISHED = HERE.parent / "connect4" / "training.csv"
 AGENTS = ("policy", "az:sims=32")
 # (model name in a study's training.csv, stage label): the lineage in order
@@ -97,6 +105,60 @@ def collect(folder: str) -> None:
     print(f"{CURVE}: {len(rows_out)} rows ({len(table)} from this folder and the published study)")
 
 
+def gpu_points(start: str = GPU_START, curve: Path = CURVE) -> list[dict]:
+    """The lineage's nets trained after `start` (in wall time), with their seconds since it:
+    `start` itself at 0, then each snapshot with both agents' mistakes (total and by phase)."""
+    rows = _read(curve)
+    begin = [r for r in rows if r["model"] == start]
+    if not begin:
+        raise ValueError(f"{curve} has no rows of {start}")
+    zero = float(begin[0]["training_wall_s"])
+    points: dict[str, dict] = {}
+    for r in rows:
+        if r["model"] != start and float(r["training_wall_s"]) <= zero:
+            continue
+        point = points.setdefault(r["model"], {
+            "stage": r["stage"], "model": r["model"],
+            "seconds": round(float(r["training_wall_s"]) - zero, 1),
+            "selfplay_positions": int(r["selfplay_positions"])})
+        point[r["agent"]] = {"mistakes": int(r["mistakes"]), "of": int(r["positions"]),
+                             **{b: int(r[b]) for b in BUCKETS}}
+    return sorted(points.values(), key=lambda p: p["seconds"])
+
+
+def plot_gpu() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    points = gpu_points()
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for agent, colour in zip(AGENTS, ("tab:orange", "tab:blue"), strict=True):
+        xs = [p["seconds"] for p in points if agent in p]
+        ys = [100 * p[agent]["mistakes"] / p[agent]["of"] for p in points if agent in p]
+        ax.plot(xs, ys, "-o", color=colour, markersize=3, label=agent)
+        ax.annotate(f"{points[-1][agent]['mistakes']}", (xs[-1], ys[-1]), textcoords="offset points",
+                    xytext=(4, 4), fontsize=8, color=colour)
+    for before, point in zip(points, points[1:], strict=False):  # a stage begins after the last point of the one before
+        if point["stage"] != before["stage"]:
+            ax.axvline(before["seconds"], color="grey", lw=0.5, ls=":")
+            ax.text(before["seconds"], 0.2, " " + point["stage"].split(",")[0], rotation=90, fontsize=8,
+                    va="bottom", color="grey")
+    ax.set_xlabel(f"training seconds on one NVIDIA H200 since {points[0]['model']} (the CPU lineage's last net, at 0)")
+    ax.set_ylabel("mistakes on the study's 3,000 positions (%)")
+    ax.set_ylim(0, None)
+    ax.grid(alpha=0.3)
+    ax.legend(title="agent")
+    ax.set_title("connect four on a GPU: stages 9-12 of the release (self-play, distillation, self-play, "
+                 "distillation)", fontsize=10)
+    fig.tight_layout()
+    tmp = GPU_FIGURE.with_name(GPU_FIGURE.stem + ".tmp.png")
+    fig.savefig(tmp, dpi=110)
+    tmp.replace(GPU_FIGURE)
+    print(GPU_FIGURE)
+
+
 def plot() -> None:
     import matplotlib
 
@@ -141,11 +203,14 @@ def main() -> None:
     sub = parser.add_subparsers(dest="what", required=True)
     sub.add_parser("collect").add_argument("folder")
     sub.add_parser("plot")
+    sub.add_parser("plot-gpu")
     args = parser.parse_args()
     if args.what == "collect":
         collect(args.folder)
-    else:
+    elif args.what == "plot":
         plot()
+    else:
+        plot_gpu()
 
 
 if __name__ == "__main__":
