@@ -38,6 +38,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 SETS = ("end-easy", "middle-easy", "middle-medium", "begin-easy", "begin-medium", "begin-hard")
+STUDY_AGENTS = "policy: the raw network; az:sims=32: 32 Gumbel simulations"  # the two agents every study cell is scored with
 STUDY_SET = ("the study's fixed 3,000 labelled positions (docs/study/connect4/positions.csv: 1,000 per phase, "
              "opening plies 0-12, middle 13-26, end 27+), scored with `arena study compute --lineage` after "
              "docs/study/connect4-ablation/study_folder.py")
@@ -128,7 +129,7 @@ def study_curve(folder: Path, run: str, base: str, base_label: str, through: int
         snapshots.append(row)
     if not snapshots:
         raise CardError(f"{folder}: no scored snapshot of {run!r}")
-    return {"set": STUDY_SET, "agents": "policy: the raw network; az:sims=32: 32 Gumbel simulations",
+    return {"set": STUDY_SET, "agents": STUDY_AGENTS,
             "axes": "selfplay_positions and training_wall_s are cumulative over the lineage, as the study counts them",
             base_label: {"model": base, **{a: figures(a, base) for a in agents}},
             "snapshots": sorted(snapshots, key=lambda r: r["iteration"])}
@@ -149,7 +150,7 @@ def gpu_curve(after: str, hardware: str) -> dict[str, Any]:
             "axes": "seconds: training wall time since the start net, as the runs' logs and cards count it "
                     "(self-play iterations and distillation updates; compilation and saving excluded); "
                     "selfplay_positions: cumulative over the lineage",
-            "set": STUDY_SET, "agents": "policy: the raw network; az:sims=32: 32 Gumbel simulations",
+            "set": STUDY_SET, "agents": STUDY_AGENTS,
             "points": points}
 
 
