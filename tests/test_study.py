@@ -374,3 +374,35 @@ def test_opening_labels_key_a_board_and_its_mirror_alike_and_no_two_boards_alike
     flat = obs.reshape(len(obs), -1)
     canon = np.where(mirrored[:, None], obs[:, :, ::-1, :].reshape(len(obs), -1), flat)
     assert len(np.unique(keys, axis=0)) == len(np.unique(canon, axis=0)) < len(np.unique(flat, axis=0))
+
+
+def test_opening_tutor_fine_tunes_a_net_of_the_labelling_models_own_shape(monkeypatch, tmp_path):
+    """opening_tutor.py's whole route (boards, labels, fine-tuning) on a tiny 8x2 colour-plane
+    net: the tutored snapshots keep the labelling model's shape (round twenty-four tutors the
+    64x6 release; the script once built every student as a 64x3 net and refused it), and the
+    labels are a probability over the legal moves of each board."""
+    import argparse
+    from pathlib import Path
+
+    from agents.alphazero.config import default_config as default_train_config
+    from agents.alphazero.trainer import network_config
+    from agents.checkpoint import load_model, save_model
+    from agents.network import init_network
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "docs" / "study" / "connect4-ablation"))
+    import opening_tutor
+
+    config = network_config(default_train_config(C4.spec, channels=8, blocks=2, colour_plane=True), C4)
+    _, params = init_network(config, seed=3)
+    model = str(save_model(tmp_path / "tiny", C4, config, params))
+    boards, labels, out = (str(tmp_path / name) for name in ("boards", "labels", "student"))
+    opening_tutor.boards(argparse.Namespace(out=boards, model=model, games=96, random=0.25, max_ply=12, seed=0))
+    opening_tutor.label(argparse.Namespace(boards=boards, labels=labels, model=model, simulations=2, limit=300,
+                                           seed=0, set="opening"))
+    with np.load(Path(labels) / "targets.npz") as saved:
+        policy = saved["policy"]
+    assert len(policy) == 300 and np.allclose(policy.sum(axis=1), 1.0, atol=1e-5) and (policy >= 0).all()
+    opening_tutor.train(argparse.Namespace(boards=boards, labels=labels, out=out, limit=300, later_labels=None,
+                                           steps=2, snapshot_every=2, learning_rate=1e-3, seed=0))
+    student, _, _ = load_model(Path(out) / "snapshots" / "it-000001", C4)
+    assert student == config

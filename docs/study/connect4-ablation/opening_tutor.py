@@ -19,6 +19,8 @@ release itself, small enough to keep in the repository if it pays:
   256 simulations) draw the same batches from the same seed. `--later-labels LABELS` takes the
   later boards' policy targets from their search too (round twenty-one: is the raw middle game,
   3.1% mistakes against its 32-simulation search's 0.7%, also held back by its targets?).
+  The fine-tuned net has the labelling model's own shape (`--model` of `label`; round twenty-four
+  tutors the 64x6 GF64x6-10k).
 
     python docs/study/connect4-ablation/opening_tutor.py boards /work/runs/tutor
     python docs/study/connect4-ablation/opening_tutor.py label /work/runs/tutor /work/runs/tutor/s256 \\
@@ -155,7 +157,7 @@ def train(args: argparse.Namespace) -> None:
     if not np.array_equal(label_keys[:n], opening_keys[:n]):
         raise SystemExit(f"{args.labels} labels other boards than {args.boards}")
     observation = np.concatenate([opening[:n], later[:n]]).astype(np.float32)
-    game, _, graphdef, params = _model(labelled["model"])
+    game, config, graphdef, params = _model(labelled["model"])
 
     @jax.jit
     def teacher(obs):
@@ -187,7 +189,8 @@ def train(args: argparse.Namespace) -> None:
                               f"its {labelled['simulations']}-simulation Gumbel search as target, and as many "
                               f"later boards with {later_source} as policy target; its own raw value "
                               "everywhere"}
-    train_fixed(entries, args.out, settings, channels=64, blocks=3, colour_plane=True, steps=args.steps,
+    train_fixed(entries, args.out, settings, channels=config.channels, blocks=config.blocks,
+                colour_plane=config.colour_plane, steps=args.steps,
                 snapshot_every=args.snapshot_every, learning_rate=args.learning_rate, seed=args.seed,
                 init_from=labelled["model"], card=card, describe=f"{labelled['simulations']}-simulation opening targets, ")
 
