@@ -19,7 +19,8 @@
 # `arena train` ran 110,000 positions/s at 32 simulations in 16,384 games.
 # The nets, metrics and logs (not the buffers: gigabytes) are packed into OUT as .tgz files: the
 # device tool returns at most 8 files, each at most two folders below OUT, 16 MB each (a 64x3
-# snapshot is 0.9 MB, a 64x6 one 1.9 MB: at most 8 of those to a file).
+# snapshot is 0.9 MB, a 64x6 one 1.9 MB, a 64x10 one 3.2 MB: `pack_snapshots` puts as many in a
+# file as fit in 14 MB).
 # Each stage writes as it goes, so a stage cut by its time limit still leaves its snapshots.
 #
 # On the GPU machine, which has jax, flax, optax and orbax (use its own: flax 0.12.8 carried
@@ -39,6 +40,17 @@
 #       B_NAME=GF64x6 B_BLOCKS=6 B_ARGS="--init-from $M --learning-rate 3e-4" B_STEPS=10000 B_EVERY=2500 \
 #       C_NAME=GE64x6 C_STEPS=10000 C_EVERY=2500 C_MIN=90 DEADLINE=365 PYTHONPATH=/tmp/site:$PWD \
 #       bash docs/study/connect4-ablation/gpu_round.sh /tmp/runs $OUT
+#
+# The next loan's call (planned 2026-12-04, night; one call of at most 600 s): the release
+# (GF64x6-10k) continued by its own self-play for about 6 M positions, then the release trained
+# further on them (B, the route that made it) and a fresh net of 10 blocks distilled from them (C:
+# 6 blocks beat 3 on the same data in round twenty-three; do 10 beat 6?), cut at the deadline:
+#
+#     M=docs/study/connect4-ablation/models/GF64x6-10k A_NAME=G64x6b A_SECONDS=230 \
+#       A_CONFIG=docs/study/connect4-ablation/run-G64x6b-config.json \
+#       B_NAME=GH64x6 B_BLOCKS=6 B_ARGS="--init-from $M --learning-rate 3e-4" B_STEPS=10000 B_EVERY=2500 \
+#       C_NAME=GH64x10 C_BLOCKS=10 C_STEPS=16000 C_EVERY=2000 C_MIN=150 DEADLINE=570 \
+#       PYTHONPATH=/tmp/site:$PWD bash docs/study/connect4-ablation/gpu_round.sh /tmp/runs $OUT
 #
 # A CPU smoke test of the whole job (about two minutes):
 #
@@ -69,9 +81,16 @@ stamp "A: self-play for ${A_SECONDS} s"
 timeout -k 120 -s TERM "$A_SECONDS" python3 -m arena train --config "$A_CONFIG" --out "$runs/$A_NAME" $A_EXTRA \
   2>&1 | tee "$runs/$A_NAME-train.log" | grep -v "^it " ; grep "^it " "$runs/$A_NAME-train.log" | tail -n 3
 stamp "A done"
-# The snapshots (0.9 MB at 64x3, 1.9 MB at 64x6) in tar files of at most 7, under the 16 MB a returned file may hold.
-(cd "$runs" && ls -d "$A_NAME"/snapshots/it-* 2>/dev/null | split -l 7 - snapshot-list- \
-  && for list in snapshot-list-*; do tar czf "$out/A-$A_NAME-${list#snapshot-list-}.tgz" -T "$list"; done)
+pack_snapshots() {  # PREFIX RUN: RUN's snapshots into OUT/PREFIX-aa.tgz, -ab.tgz, ...
+  # as many to a file as fit in 14 MB, under the 16 MB a returned file may hold (a snapshot is
+  # 0.9 MB at 64x3, 1.9 MB at 64x6, 3.2 MB at 64x10: the weights hardly compress)
+  (cd "$runs" && shopt -s nullglob && local snaps=("$2"/snapshots/it-*) && [ ${#snaps[@]} -gt 0 ] || exit 0
+   local size; size=$(du -sb "${snaps[0]}" | cut -f1)
+   local per=$((14000000 / (size + 1))); [ "$per" -ge 1 ] || per=1
+   printf '%s\n' "${snaps[@]}" | split -l "$per" - "$1-list-"
+   for list in "$1"-list-*; do tar czf "$out/$1-${list#"$1"-list-}.tgz" -T "$list"; rm "$list"; done)
+}
+pack_snapshots "A-$A_NAME" "$A_NAME"
 
 distill() {  # NAME BLOCKS STEPS EVERY MIN_SECONDS [ARGS]: one arm, until its steps or the deadline
   local left=$((DEADLINE - SECONDS))
@@ -86,7 +105,8 @@ distill() {  # NAME BLOCKS STEPS EVERY MIN_SECONDS [ARGS]: one arm, until its st
   else
     echo "skipped: no saved self-play state, or too little time left" | tee "$runs/$1.log"
   fi
-  (cd "$runs" && tar czf "$out/$1.tgz" "$1.log" "$1/probe.json" "$1/metrics.jsonl" "$1/snapshots" 2>/dev/null)
+  (cd "$runs" && tar czf "$out/$1.tgz" "$1.log" "$1/probe.json" "$1/metrics.jsonl" 2>/dev/null)
+  pack_snapshots "$1-snapshots" "$1"
   stamp "$1 done"
 }
 distill "$B_NAME" "$B_BLOCKS" "$B_STEPS" "$B_EVERY" 30 "$B_ARGS"
