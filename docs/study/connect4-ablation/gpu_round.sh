@@ -44,12 +44,14 @@
 # The next loan's call (planned 2026-12-04, night; one call of at most 600 s): the release
 # (GF64x6-10k) continued by its own self-play for about 6 M positions, then the release trained
 # further on them (B, the route that made it) and a fresh net of 10 blocks distilled from them (C:
-# 6 blocks beat 3 on the same data in round twenty-three; do 10 beat 6?), cut at the deadline:
+# 6 blocks beat 3 on the same data in round twenty-three; do 10 beat 6?), cut at the deadline
+# (14,000 updates: about 190 s if 10 blocks run at 6/10 of GD64x6's 123 updates/s, so that its
+# cosine schedule ends inside the call):
 #
 #     M=docs/study/connect4-ablation/models/GF64x6-10k A_NAME=G64x6b A_SECONDS=230 \
 #       A_CONFIG=docs/study/connect4-ablation/run-G64x6b-config.json \
 #       B_NAME=GH64x6 B_BLOCKS=6 B_ARGS="--init-from $M --learning-rate 3e-4" B_STEPS=10000 B_EVERY=2500 \
-#       C_NAME=GH64x10 C_BLOCKS=10 C_STEPS=16000 C_EVERY=2000 C_MIN=150 DEADLINE=570 \
+#       C_NAME=GH64x10 C_BLOCKS=10 C_STEPS=14000 C_EVERY=2000 C_MIN=150 DEADLINE=570 \
 #       PYTHONPATH=/tmp/site:$PWD bash docs/study/connect4-ablation/gpu_round.sh /tmp/runs $OUT
 #
 # A CPU smoke test of the whole job (about two minutes):
