@@ -19,7 +19,7 @@
 # `arena train` ran 110,000 positions/s at 32 simulations in 16,384 games.
 # The nets, metrics and logs (not the buffers: gigabytes) are packed into OUT as .tgz files: the
 # device tool returns at most 8 files, each at most two folders below OUT, 16 MB each (a 64x3
-# snapshot is 0.9 MB, a 64x6 one 1.9 MB, a 64x10 one 3.2 MB: `pack_snapshots` puts as many in a
+# snapshot is 0.9 MB, a 64x6 one 1.9 MB, a 64x10 one 3.0 MB: `pack_snapshots` puts as many in a
 # file as fit in 14 MB).
 # Each stage writes as it goes, so a stage cut by its time limit still leaves its snapshots.
 #
@@ -85,7 +85,7 @@ timeout -k 120 -s TERM "$A_SECONDS" python3 -m arena train --config "$A_CONFIG" 
 stamp "A done"
 pack_snapshots() {  # PREFIX RUN: RUN's snapshots into OUT/PREFIX-aa.tgz, -ab.tgz, ...
   # as many to a file as fit in 14 MB, under the 16 MB a returned file may hold (a snapshot is
-  # 0.9 MB at 64x3, 1.9 MB at 64x6, 3.2 MB at 64x10: the weights hardly compress)
+  # 0.9 MB at 64x3, 1.9 MB at 64x6, 3.0 MB at 64x10: the weights hardly compress)
   (cd "$runs" && shopt -s nullglob && local snaps=("$2"/snapshots/it-*) && [ ${#snaps[@]} -gt 0 ] || exit 0
    local size; size=$(du -sb "${snaps[0]}" | cut -f1)
    local per=$((14000000 / (size + 1))); [ "$per" -ge 1 ] || per=1
