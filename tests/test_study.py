@@ -406,3 +406,34 @@ def test_opening_tutor_fine_tunes_a_net_of_the_labelling_models_own_shape(monkey
                                            steps=2, snapshot_every=2, learning_rate=1e-3, seed=0))
     student, _, _ = load_model(Path(out) / "snapshots" / "it-000001", C4)
     assert student == config
+
+
+def test_a_soup_is_the_mean_of_its_ingredients_weights_and_refuses_two_shapes(monkeypatch, tmp_path):
+    """soup.py (the 64x6 lineage's weight averages, study README): the written soup holds the
+    element-wise mean of its ingredients' weights, one model's soup is that model, and nets of
+    two shapes are refused with one line and no folder written."""
+    from pathlib import Path
+
+    from agents.alphazero.config import default_config as default_train_config
+    from agents.alphazero.trainer import network_config
+    from agents.checkpoint import load_model, save_model
+    from agents.network import init_network
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "docs" / "study" / "connect4-ablation"))
+    import soup
+
+    def tiny(name, seed, blocks=1):
+        config = network_config(default_train_config(C4.spec, channels=4, blocks=blocks, colour_plane=True), C4)
+        return str(save_model(tmp_path / name, C4, config, init_network(config, seed=seed)[1]))
+
+    a, b, other = tiny("a", 1), tiny("b", 2), tiny("c", 3, blocks=2)
+    assert soup.main([str(tmp_path / "ab"), a, b]) == 0
+    weights = [jax.tree.leaves(load_model(path, C4)[2]) for path in (a, b, tmp_path / "ab")]
+    assert len(weights[2]) == len(weights[0]) > 0
+    for wa, wb, mean in zip(*weights, strict=True):
+        assert np.allclose(np.asarray(mean), (np.asarray(wa) + np.asarray(wb)) / 2, atol=1e-6)
+    assert not all(np.allclose(wa, wb) for wa, wb in zip(weights[0], weights[1], strict=True))
+    _, _, alone = soup.average([a], C4)
+    assert all(np.array_equal(x, y) for x, y in zip(jax.tree.leaves(alone), weights[0], strict=True))
+    assert soup.main([str(tmp_path / "mixed"), a, other]) == 2
+    assert not (tmp_path / "mixed").exists()

@@ -5,7 +5,10 @@ probability of its top move, the mean probability it puts on moves that keep the
 and the top move's probability where it is a mistake. Separates a flat policy (good moves share
 the mass; the argmax is fragile) from a wrong one (mass on bad moves).
 
-    python docs/study/connect4-ablation/policy_mass.py STUDY_DIR MODEL_FOLDER... [--mirror]
+    python docs/study/connect4-ablation/policy_mass.py STUDY_DIR MODEL_FOLDER[+MODEL_FOLDER...]... [--mirror]
+
+A MODEL written as `A+B+...` is the uniform average of those models' weights (`soup.py`; all
+of one shape, e.g. snapshots of one lineage).
 
 `--mirror` also counts the mistakes of the policy averaged with its mirror image (log-probabilities
 of the board and of its left-right mirror, flipped back): the usual test-time symmetry trick, which
@@ -15,10 +18,15 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from soup import average
 from study_data import study_positions
 
-from agents.checkpoint import load_model
+from agents.checkpoint import CheckpointError
 from agents.network import apply
+
+
+def model_name(path: str) -> str:
+    return path.split("/")[-3] + "/" + Path(path).name if "it-" in path else Path(path).name
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
@@ -35,7 +43,10 @@ best = outcome.max(axis=1)
 keeps = outcome == best[:, None]
 buckets = np.array([p.bucket for p in positions])
 for model in args[1:]:
-    _, graphdef, params = load_model(model, game)
+    try:
+        _, graphdef, params = average(model.split("+"), game)  # one model is its own soup
+    except CheckpointError as err:
+        sys.exit(f"policy_mass.py: {err}")
     logits, _ = apply(graphdef, params, obs)
     logits = np.where(legal, np.asarray(logits), -1e9)
     prob = np.exp(log_softmax(logits))
@@ -44,7 +55,7 @@ for model in args[1:]:
         flipped = np.where(legal, np.asarray(apply(graphdef, params, obs[:, :, ::-1, :])[0])[:, ::-1], -1e9)
         both = log_softmax(logits) + log_softmax(flipped)
         mirror_mistake = ~keeps[np.arange(len(prob)), both.argmax(axis=1)]
-    name = model.split("/")[-3] + "/" + Path(model).name if "it-" in model else Path(model).name
+    name = "+".join(model_name(path) for path in model.split("+"))
     for b in ("opening", "middle", "end"):
         m = buckets == b
         print(f"{name} {b:7s}: {mistake[m].sum():3d} mistakes | top move's probability {prob[m].max(axis=1).mean():.2f} "
