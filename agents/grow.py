@@ -9,8 +9,8 @@ plays exactly like the old one on its first iteration and training goes on from 
 zero scale still receives gradient, so the new blocks wake up (the zero-init residual trick
 of Goyal et al. 2017, https://arxiv.org/abs/1706.02677, used as a Net2DeeperNet).
 
-The input can grow too: a net given the colour plane (agents/network.py) gets a zero weight
-for it in its first convolution, so it plays as before and may learn what the plane is worth
+The input can grow too: a net given the colour plane or the threat planes (agents/network.py)
+gets a zero weight for each added plane in its first convolution, so it plays as before and may learn what the plane is worth
 (issue 14's round sixteen: in a trained 64x3 net it hardly did in 1,440 updates, while a net
 trained with the plane from the start gained a third fewer searched mistakes).
 Otherwise the kind, channels and heads stay. Widening would need the duplicated units'
@@ -38,13 +38,14 @@ def growth_problem(old: NetworkConfig, new: NetworkConfig) -> str | None:
     differ = [f"{name} {getattr(old, name)} -> {getattr(new, name)}" for name in same
               if getattr(old, name) != getattr(new, name)]
     if differ:
-        return "only more residual blocks or the colour plane can be added (" + ", ".join(differ) + " differ)"
+        return "only more residual blocks or input planes can be added (" + ", ".join(differ) + " differ)"
     if old.kind != "resnet":
         return f"only a resnet can be grown, not {old.kind}"
     if new.blocks < old.blocks:
         return f"the new net has fewer blocks ({new.blocks}) than the old one ({old.blocks})"
-    if old.colour_plane and not new.colour_plane:
-        return "the new net lacks the old one's colour plane"
+    lost = [name for name in old.plane_names if name not in new.plane_names]
+    if lost:
+        return f"the new net lacks the old one's {' and '.join(lost)} plane{'s' * (len(lost) > 1)}"
     return None
 
 
@@ -55,12 +56,14 @@ def describe_growth(old: NetworkConfig, new: NetworkConfig) -> str:
         added.append(f"{new.blocks} blocks (the {new.blocks - old.blocks} added start as the identity)")
     if new.colour_plane and not old.colour_plane:
         added.append("the colour plane (at zero weight)")
+    if new.threat_planes and not old.threat_planes:
+        added.append("the threat planes (at zero weight)")
     return " and ".join(added) or "the same net"
 
 
 def grow_params(old: NetworkConfig, old_params: nnx.State, new: NetworkConfig, fresh_params: nnx.State) -> nnx.State:
     """`fresh_params` (a freshly initialised `new` net) with `old_params` copied in, every added
-    block set to the identity and an added colour plane at zero weight. The result computes
+    block set to the identity and every added input plane at zero weight. The result computes
     exactly what the old net did."""
     problem = growth_problem(old, new)
     if problem:
@@ -70,9 +73,12 @@ def grow_params(old: NetworkConfig, old_params: nnx.State, new: NetworkConfig, f
     for name, value in old_tree.items():
         if name != "trunk":
             tree[name] = value
-    if new.colour_plane and not old.colour_plane:  # the stem's kernel [3, 3, planes, channels]
-        kernel = jnp.asarray(tree["stem"]["kernel"])
-        tree["stem"]["kernel"] = jnp.pad(kernel, ((0, 0), (0, 0), (0, 1), (0, 0)))
+    if new.plane_names != old.plane_names:  # the stem's kernel [3, 3, planes, channels]
+        kernel = jnp.asarray(old_tree["stem"]["kernel"])
+        grown_kernel = jnp.zeros(kernel.shape[:2] + (new.input_planes,) + kernel.shape[3:], kernel.dtype)
+        for index, name in enumerate(old.plane_names):
+            grown_kernel = grown_kernel.at[:, :, new.plane_names.index(name)].set(kernel[:, :, index])
+        tree["stem"]["kernel"] = grown_kernel
     for index in range(new.blocks):
         if index < old.blocks:
             tree["trunk"][index] = old_tree["trunk"][index]

@@ -2,8 +2,10 @@
 
 The net maps `game.observation` planes [B, rows, cols, 2] (mover's view) to policy logits
 [B, A] over actions and a value [B] in [-1, 1] for the player to move. With `colour_plane` it
-adds a third input plane of its own, whether the mover moved first. Search and training
-need a *pure* function of the parameters, so the model is used through NNX's split form:
+adds a third input plane of its own, whether the mover moved first, and with `threat_planes`
+two more, the empty cells that would complete a line for each side (games.threat_cells).
+Search and training need a *pure* function of the parameters, so the model is used through
+NNX's split form:
 
     model = PolicyValueNet(default_config(game), rngs=nnx.Rngs(0))
     graphdef, params = nnx.split(model)
@@ -24,7 +26,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from games import Game, SpecError, mover_moved_first
+from games import Game, SpecError, make, mover_moved_first, threat_cells
 from games.game import MAX_CELLS, MAX_SIDE
 from games.spec import check_number
 
@@ -55,14 +57,20 @@ class NetworkConfig:
     # plane the trunk must count stones across the board to know. Models saved before it lack
     # the field and load as False.
     colour_plane: bool = False
+    # Two more input planes: the empty cells that would complete a line for the mover and for
+    # the opponent (games.threat_cells). Connect four's endgame turns on which side owns threats
+    # on which rows, and a 3x3 trunk must line up four cells in four directions to see one.
+    # Models saved before it lack the field and load as False.
+    threat_planes: bool = False
 
     def __post_init__(self) -> None:
         # A model.json is input like any other: a billion blocks would build for minutes
         # before failing, a string would fail deep inside flax.
         if not isinstance(self.game, str):
             raise SpecError(f"network game: expected a game spec string, got {self.game!r}")
-        if not isinstance(self.colour_plane, bool):
-            raise SpecError(f"network colour_plane: expected true or false, got {self.colour_plane!r}")
+        for flag in ("colour_plane", "threat_planes"):
+            if not isinstance(getattr(self, flag), bool):
+                raise SpecError(f"network {flag}: expected true or false, got {getattr(self, flag)!r}")
         if self.kind not in KINDS:
             raise SpecError(f"unknown network kind {self.kind!r}; valid kinds: {', '.join(KINDS)}")
         for name, (low, high) in SIZE_LIMITS.items():
@@ -82,12 +90,20 @@ class NetworkConfig:
 
     def describe(self) -> str:
         """The net in a few words for messages and logs, e.g. 'resnet 64x3 + colour plane'."""
-        return f"{self.kind} {self.channels}x{self.blocks}{' + colour plane' if self.colour_plane else ''}"
+        extras = " + colour plane" * self.colour_plane + " + threat planes" * self.threat_planes
+        return f"{self.kind} {self.channels}x{self.blocks}{extras}"
+
+    @property
+    def plane_names(self) -> tuple[str, ...]:
+        """What each input plane holds, in the order the first layer reads them (agents/grow.py
+        matches an old net's planes to a new one's by these names)."""
+        return (("mover", "opponent") + ("colour",) * self.colour_plane
+                + ("mover threats", "opponent threats") * self.threat_planes)
 
     @property
     def input_planes(self) -> int:
-        """Planes the net reads per cell: the observation's two, and the colour plane if any."""
-        return 2 + int(self.colour_plane)
+        """Planes the net reads per cell: the observation's two and the extras it adds itself."""
+        return len(self.plane_names)
 
 
 def default_config(game: Game, *, kind: str = "resnet", channels: int | None = None,
@@ -129,6 +145,7 @@ class PolicyValueNet(nnx.Module):
         self.config = config
         c = config
         cells = c.rows * c.cols
+        self.k = make(c.game).config.k if c.threat_planes else 0  # line length, for the threat planes
         if c.kind == "resnet":
             self.stem = nnx.Conv(c.input_planes, c.channels, (3, 3), padding="SAME", use_bias=False, rngs=rngs)
             self.stem_norm = nnx.LayerNorm(c.channels, rngs=rngs)
@@ -144,11 +161,19 @@ class PolicyValueNet(nnx.Module):
             self.value_hidden = nnx.Linear(c.channels, c.value_hidden, rngs=rngs)
         self.value_out = nnx.Linear(c.value_hidden, 1, rngs=rngs)
 
-    def __call__(self, obs: jax.Array) -> tuple[jax.Array, jax.Array]:
-        batch = obs.shape[0]
+    def inputs(self, obs: jax.Array) -> jax.Array:
+        """The observation planes [B, rows, cols, 2] with the extra planes of `plane_names`."""
+        planes = [obs]
         if self.config.colour_plane:
             first = mover_moved_first(obs).astype(obs.dtype)
-            obs = jnp.concatenate([obs, jnp.broadcast_to(first[:, None, None, None], obs.shape[:-1] + (1,))], axis=-1)
+            planes.append(jnp.broadcast_to(first[:, None, None, None], obs.shape[:-1] + (1,)))
+        if self.config.threat_planes:
+            planes.append(threat_cells(obs, self.k).astype(obs.dtype))
+        return jnp.concatenate(planes, axis=-1) if len(planes) > 1 else obs
+
+    def __call__(self, obs: jax.Array) -> tuple[jax.Array, jax.Array]:
+        batch = obs.shape[0]
+        obs = self.inputs(obs)
         if self.config.kind == "resnet":
             x = jax.nn.relu(self.stem_norm(self.stem(obs)))
             for block in self.trunk:

@@ -7,7 +7,7 @@
     batch = jax.jit(jax.vmap(game.step))(batch, actions)
 """
 
-from games.core import GameConfig, State, mover_moved_first, winning_lines
+from games.core import GameConfig, State, mover_moved_first, threat_cells, winning_lines
 from games.errors import IllegalMoveError, SpecError, SuiteError
 from games.game import PLAYER_SYMBOLS, Game, make
 from games.spec import parse_spec
@@ -25,6 +25,7 @@ __all__ = [
     "mover_moved_first",
     "parse_spec",
     "symmetry_tables",
+    "threat_cells",
     "transform_action",
     "transform_observation",
     "transform_policy",

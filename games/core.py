@@ -43,6 +43,30 @@ def mover_moved_first(observation: Array) -> Array:
     return stones[..., 0] == stones[..., 1]
 
 
+def threat_cells(observation: Array, k: int) -> Array:
+    """The empty cells that would complete a line of `k` for each side: [..., rows, cols, 2].
+
+    Plane 0 holds the mover's threats, plane 1 the opponent's, from observation planes
+    [..., rows, cols, 2] (the mover's stones, the opponent's). A threat need not be playable
+    yet: in connect four the cells above a column's top are the ones that decide the endgame,
+    the first player's threats on odd rows from the bottom and the second's on even ones holding
+    to the end (threat parity). A network that must find them with 3x3 convolutions has to
+    line up k cells in four directions first (agents/network.py's `threat_planes` hands them
+    over). Uses `winning_lines`, the same lines that decide a win in `step`.
+    """
+    rows, cols = observation.shape[-3], observation.shape[-2]
+    lines = winning_lines(rows, cols, k)
+    member = np.zeros((len(lines), rows * cols), np.float32)  # [L, N]: 1 where a cell lies on a line
+    member[np.repeat(np.arange(len(lines)), k), lines.reshape(-1)] = 1.0
+    stones = (observation > 0.5).astype(jnp.float32).reshape(observation.shape[:-3] + (rows * cols, 2))
+    counts = jnp.einsum("ln,...np->...lp", member, stones)  # [..., L, 2] stones of each side on each line
+    own, other = counts[..., 0], counts[..., 1]
+    open_lines = jnp.stack([(own == k - 1) & (other == 0), (other == k - 1) & (own == 0)], axis=-1)
+    on_open = jnp.einsum("ln,...lp->...np", member, open_lines.astype(jnp.float32)) > 0  # [..., N, 2]
+    empty = jnp.sum(stones, axis=-1, keepdims=True) == 0
+    return (on_open & empty).reshape(observation.shape[:-1] + (2,))
+
+
 @struct.dataclass
 class State:
     """One game's position. Batched states carry a leading batch axis on every field."""

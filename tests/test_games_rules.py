@@ -172,3 +172,24 @@ def test_symmetry_counts():
     assert symmetry_tables(games.make("tictactoe").config)[0].shape[0] == 8
     assert symmetry_tables(games.make("tictactoe:rows=3,cols=4,k=3").config)[0].shape[0] == 4
     assert symmetry_tables(games.make("connect4").config)[0].shape[0] == 2
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=st.sampled_from(VARIANTS), choices=st.lists(st.integers(0, 10_000), min_size=0, max_size=45))
+def test_threat_cells_are_the_cells_that_would_complete_a_line(spec, choices):
+    """`threat_cells` (the network's threat planes) against the reference: an empty cell is a
+    side's threat exactly when that side's stone there, playable or not, would make k in a row."""
+    game, state, _, actions = play_random(spec, choices)
+    if bool(state.terminal):  # a finished game has a line already: every cell would "complete" one
+        state = game.from_moves(actions[:-1])
+    cfg = game.config
+    mover = int(state.player) + 1  # the reference's player numbers
+    threats = np.asarray(games.threat_cells(game.observation(state), cfg.k))
+    board = np.asarray(state.board).reshape(cfg.rows, cfg.cols)
+    for plane, who in ((0, mover), (1, 3 - mover)):
+        for r in range(cfg.rows):
+            for c in range(cfg.cols):
+                ref = RefGame(cfg.rows, cfg.cols, cfg.k, cfg.gravity)
+                ref.grid = [[{0: 0, 1: 1, -1: 2}[int(v)] for v in row] for row in board]
+                completes = board[r, c] == 0 and (ref.grid[r].__setitem__(c, who) or ref._has_line(who))
+                assert bool(threats[r, c, plane]) == bool(completes), (spec, actions, r, c, plane)

@@ -11,7 +11,7 @@ import pytest
 from flax import nnx
 
 import games
-from agents.grow import GrowError, grow_params, growth_problem
+from agents.grow import GrowError, describe_growth, grow_params, growth_problem
 from agents.network import apply, default_config, init_network
 
 
@@ -88,3 +88,25 @@ def test_the_colour_plane_is_added_at_zero_weight():
     moved = np.abs(np.asarray(after[1]) - np.asarray(before[1])) > 1e-5
     np.testing.assert_array_equal(moved, first)
     assert "colour plane" in growth_problem(coloured, dataclasses.replace(coloured, colour_plane=False))
+
+
+def test_the_threat_planes_are_added_at_zero_weight():
+    """A colour-plane net given the threat planes plays as before: its old planes keep their
+    weights at their places in the first layer and the two new ones start at zero."""
+    game = games.make("connect4")
+    coloured = dataclasses.replace(default_config(game, channels=8, blocks=2), colour_plane=True)
+    threats = dataclasses.replace(coloured, threat_planes=True)
+    old_def, old_params = init_network(coloured, seed=0)
+    old_params = perturbed(old_params, seed=1)
+    new_def, fresh = init_network(threats, seed=2)
+    grown = grow_params(coloured, old_params, threats, fresh)
+    states = [game.from_moves(moves) for moves in ("", "4", "4455", "445566", "4453")]
+    obs = jnp.stack([game.observation(state) for state in states])
+    for old, new in zip(apply(old_def, old_params, obs), apply(new_def, grown, obs), strict=True):
+        np.testing.assert_allclose(np.asarray(old), np.asarray(new), rtol=1e-5, atol=1e-5)
+    kernel = jnp.asarray(nnx.to_pure_dict(grown)["stem"]["kernel"])
+    assert kernel.shape[2] == 5 and float(jnp.abs(kernel[:, :, 3:]).sum()) == 0
+    np.testing.assert_array_equal(np.asarray(kernel[:, :, :3]),
+                                  np.asarray(nnx.to_pure_dict(old_params)["stem"]["kernel"]))
+    assert "threat planes" in describe_growth(coloured, threats)
+    assert "threats" in growth_problem(threats, coloured)

@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from flax import nnx
 
 import games
 from agents.checkpoint import CheckpointError, default_checkpoint, load_card, load_model, save_model
@@ -219,3 +220,28 @@ def test_default_checkpoint_is_the_boards_released_model(tmp_path, monkeypatch) 
     assert default_checkpoint(game) == tmp_path / "connect4"
     with pytest.raises(CheckpointError, match="pass checkpoint=PATH"):
         default_checkpoint(games.make("connect4:rows=5,cols=6"))
+
+
+@pytest.mark.parametrize("spec", ["tictactoe", "connect4"])
+def test_the_threat_planes_are_two_more_inputs(spec: str) -> None:
+    """The threat planes add two inputs per cell after the colour plane, computed by the net from
+    the observation (games.threat_cells with the game's k), and change what it outputs."""
+    game = games.make(spec)
+    plain = dataclasses.replace(default_config(game), colour_plane=True)
+    threats = dataclasses.replace(plain, threat_planes=True)
+    assert threats.plane_names[2:] == ("colour", "mover threats", "opponent threats")
+    assert threats.describe().endswith("+ colour plane + threat planes")
+    graphdef, params = init_network(threats, seed=1)
+    state = game.from_moves("445566" if spec == "connect4" else "1275")  # both sides one short of a line
+    obs = game.observation(state)[None]
+    inputs = np.asarray(nnx.merge(graphdef, params).inputs(obs))
+    assert inputs.shape == obs.shape[:-1] + (5,)
+    np.testing.assert_array_equal(inputs[..., 3:], np.asarray(games.threat_cells(obs, game.config.k)))
+    assert inputs[..., 3].sum() > 0 and inputs[..., 4].sum() > 0
+    extra = param_count(params) - param_count(init_network(plain, seed=1)[1])
+    assert extra == 2 * 9 * plain.channels
+    old = threats.to_dict()
+    del old["threat_planes"]  # models saved before the option
+    assert not NetworkConfig.from_dict(old).threat_planes
+    with pytest.raises(games.SpecError, match="threat_planes"):
+        dataclasses.replace(threats, threat_planes="yes")

@@ -92,6 +92,10 @@ class TrainConfig:
     hides it; connect four's threats favour a side by the parity of their row). A run that
     starts from a model without it (--init-from) adds it with zero weight, so play starts
     unchanged; a trained net was slow to use it there, a fresh one uses it from the start."""
+    threat_planes: bool = False
+    """Give the net two more input planes: the empty cells that would complete a line for the
+    mover and for the opponent (games.threat_cells), which a 3x3 trunk must otherwise assemble
+    from four directions. Added at zero weight to a model without them, as the colour plane."""
     learning_rate: float = 1e-3
     """Peak learning rate (Adam with decoupled weight decay)."""
     lr_schedule: str = "cosine"
@@ -118,7 +122,7 @@ class TrainConfig:
     """Start from a released model's weights (its folder) instead of a random network, e.g. to
     continue training checkpoints/connect4 with new settings. The net takes the model's shape
     where no option sets it; a set one must match, except that more --blocks grow it deeper (the
-    added blocks start as the identity) and --colour-plane adds the plane at zero weight."""
+    added blocks start as the identity) and --colour-plane / --threat-planes add planes at zero weight."""
     checkpoint_every: int = 5
     """Save the full training state every N iterations (and at the end)."""
     snapshot_every: int = 0

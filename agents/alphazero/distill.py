@@ -168,7 +168,7 @@ def started_from(init_from: str | Path | None) -> dict[str, Any]:
 
 
 def distill(out: str | Path, states: list[str | Path], *, channels: int = 64, blocks: int = 3,
-            colour_plane: bool = False, steps: int = 16000, snapshot_every: int = 2000, batch_size: int = 512,
+            colour_plane: bool = False, threat_planes: bool = False, steps: int = 16000, snapshot_every: int = 2000, batch_size: int = 512,
             learning_rate: float = 1e-3, seed: int = 0, init_from: str | Path | None = None,
             command: str | None = None, log: Callable[[str], None] = _say) -> Path:
     """Pools the replay buffers of `states` (see `training_state`) and trains a net on them with
@@ -199,7 +199,7 @@ def distill(out: str | Path, states: list[str | Path], *, channels: int = 64, bl
                               "adds this training's own (fixed_data_training)"}
     return train_fixed(entries, out, settings, game=game, channels=channels, blocks=blocks, steps=steps,
                        snapshot_every=snapshot_every, batch_size=batch_size, learning_rate=learning_rate,
-                       seed=seed, init_from=init_from, colour_plane=colour_plane,
+                       seed=seed, init_from=init_from, colour_plane=colour_plane, threat_planes=threat_planes,
                        describe=f"self-play targets of {len(parts)} buffer{'s' * (len(parts) != 1)}, ", card=card, command=command, log=log)
 
 
@@ -207,7 +207,7 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
                 blocks: int, steps: int, snapshot_every: int, batch_size: int = 512,
                 learning_rate: float = 1e-3, seed: int = 0, describe: str = "",
                 card: dict[str, Any] | None = None, init_from: str | Path | None = None,
-                colour_plane: bool = False, game: str = "connect4", command: str | None = None,
+                colour_plane: bool = False, threat_planes: bool = False, game: str = "connect4", command: str | None = None,
                 log: Callable[[str], None] = _say) -> Path:
     """Fits a fresh net (or the model at `init_from`, which must have the shape `channels` x
     `blocks` asks for) to `entries` (observation, policy, value, legal; one row per entry,
@@ -245,7 +245,8 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
     buffer = Buffer(data=data, valid=jnp.ones((n,), bool), cursor=jnp.int32(0), size=jnp.int32(n))
     # The trainer's own shape for these sizes (value head as wide as the trunk, at least 32).
     config = network_config(default_train_config(game_obj.spec, channels=channels, blocks=blocks,
-                                                 colour_plane=colour_plane), game_obj)
+                                                 colour_plane=colour_plane, threat_planes=threat_planes),
+                            game_obj)
     graphdef, params = init_network(config, seed=seed)
     start_from: dict[str, Any] = {}
     if init_from is not None:  # a saved net of this very shape, not a fresh one
@@ -253,7 +254,7 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
         if base_config != config:
             def shape(c) -> str:
                 return (f"{c.channels}x{c.blocks} {c.kind} net (value head {c.value_hidden}"
-                        f"{', colour plane' if c.colour_plane else ''})")
+                        f"{', colour plane' * c.colour_plane}{', threat planes' * c.threat_planes})")
             raise DistillError(f"{init_from} is a {shape(base_config)}; this run builds a {shape(config)}")
         start_from = {"init_from": str(init_from), "init_weights_sha256": weights_sha256(init_from)}
     optimizer = make_optimizer(learning_rate, 1e-4, "cosine", steps)
@@ -270,6 +271,7 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
              "batch_size": batch_size, "learning_rate": learning_rate, "seed": seed, "entries": n,
              "parameters": param_count(params), **start_from,
              **({"colour_plane": True} if colour_plane else {}),  # folders made before the option lack it
+             **({"threat_planes": True} if threat_planes else {}),  # and this one
              **({"game": game_obj.spec} if game_obj.spec != games.make("connect4").spec else {})}  # and this
     fresh = _claim(out, probe)
     log_file = MetricsLog(out / "metrics.jsonl")

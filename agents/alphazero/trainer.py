@@ -67,7 +67,7 @@ def network_config(config: TrainConfig, game: Game) -> NetworkConfig:
     return NetworkConfig(game=game.spec, rows=game.config.rows, cols=game.config.cols,
                          num_actions=game.num_actions, kind=kind, channels=config.channels,
                          blocks=config.blocks, value_hidden=max(32, config.channels),
-                         colour_plane=config.colour_plane)
+                         colour_plane=config.colour_plane, threat_planes=config.threat_planes)
 
 
 def opening_plies(config: TrainConfig, game: Game) -> int:
@@ -183,7 +183,7 @@ class Trainer:
             if problem:
                 raise TrainingError(f"cannot start from {path}: its network is {config.describe()}, "
                                     f"this run's is {self.net_config.describe()}, and {problem} "
-                                    "(set --channels/--blocks/--colour-plane)")
+                                    "(set --channels/--blocks/--colour-plane/--threat-planes)")
             params = grow_params(config, params, self.net_config, fresh_params)
             self.notes.append(f"grew {path}'s {config.channels}x{config.blocks} net to "
                               f"{describe_growth(config, self.net_config)}, so it plays as before")

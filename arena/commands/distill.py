@@ -32,6 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--blocks", type=int_arg(*LIMITS["blocks"][:2]), default=3, help="residual blocks (default 3)")
     parser.add_argument("--colour-plane", action=argparse.BooleanOptionalAction, default=False,
                         help="a third input plane saying whether the mover moved first (the release has it)")
+    parser.add_argument("--threat-planes", action=argparse.BooleanOptionalAction, default=False,
+                        help="two more input planes: the cells that would complete a line for each side")
     parser.add_argument("--steps", type=int_arg(1, 10_000_000), default=16000,
                         help="updates of --batch-size entries (default 16000)")
     parser.add_argument("--snapshot-every", type=int_arg(1, 10_000_000), default=2000,
@@ -51,6 +53,8 @@ def command_line(args: argparse.Namespace) -> str:
              "--learning-rate", args.learning_rate, "--seed", args.seed]
     if args.colour_plane:
         words.append("--colour-plane")
+    if args.threat_planes:
+        words.append("--threat-planes")
     if args.init_from:
         words += ["--init-from", args.init_from]
     return shlex.join(str(w) for w in words)
@@ -64,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
         args.snapshot_every = args.steps  # one snapshot, at the end
     out = output_dir(args.out, "OUT")
     distill(out, args.states, channels=args.channels, blocks=args.blocks, colour_plane=args.colour_plane,
-            steps=args.steps, snapshot_every=args.snapshot_every, batch_size=args.batch_size,
+            threat_planes=args.threat_planes, steps=args.steps, snapshot_every=args.snapshot_every,
+            batch_size=args.batch_size,
             learning_rate=args.learning_rate, seed=args.seed, init_from=args.init_from, command=command_line(args))
     print(f"done: {out}/snapshots holds the nets; `arena study compute --lineage {out}` scores them, "
           f"`arena train GAME --init-from {out}/snapshots/it-N` continues one by self-play")

@@ -77,7 +77,8 @@ def build_config(args: argparse.Namespace):
     return default_config(game, **overrides)
 
 
-SHAPE = {"network": "kind", "channels": "channels", "blocks": "blocks", "colour_plane": "colour_plane"}
+SHAPE = {"network": "kind", "channels": "channels", "blocks": "blocks", "colour_plane": "colour_plane",
+         "threat_planes": "threat_planes"}
 
 
 def follow_base_shape(overrides: dict) -> None:

@@ -46,12 +46,14 @@
 # further on them (B, the route that made it) and a fresh net of 10 blocks distilled from them (C:
 # 6 blocks beat 3 on the same data in round twenty-three; do 10 beat 6?), cut at the deadline
 # (14,000 updates: about 190 s if 10 blocks run at 6/10 of GD64x6's 123 updates/s, so that its
-# cosine schedule ends inside the call):
+# cosine schedule ends inside the call). Since round twenty-eight the fresh net also gets the
+# threat planes, which made a fresh 64x3 net search a quarter better on the same data (middle
+# game and endgame); C then measures depth and the planes together, against B and the release:
 #
 #     M=docs/study/connect4-ablation/models/GF64x6-10k A_NAME=G64x6b A_SECONDS=230 \
 #       A_CONFIG=docs/study/connect4-ablation/run-G64x6b-config.json \
 #       B_NAME=GH64x6 B_BLOCKS=6 B_ARGS="--init-from $M --learning-rate 3e-4" B_STEPS=10000 B_EVERY=2500 \
-#       C_NAME=GH64x10 C_BLOCKS=10 C_STEPS=14000 C_EVERY=2000 C_MIN=150 DEADLINE=570 \
+#       C_NAME=GH64x10 C_BLOCKS=10 C_ARGS=--threat-planes C_STEPS=14000 C_EVERY=2000 C_MIN=150 DEADLINE=570 \
 #       PYTHONPATH=/tmp/site:$PWD bash docs/study/connect4-ablation/gpu_round.sh /tmp/runs $OUT
 #
 # A CPU smoke test of the whole job (about two minutes):
