@@ -10,9 +10,10 @@ zero scale still receives gradient, so the new blocks wake up (the zero-init res
 of Goyal et al. 2017, https://arxiv.org/abs/1706.02677, used as a Net2DeeperNet).
 
 The input can grow too: a net given the colour plane or the threat planes (agents/network.py)
-gets a zero weight for each added plane in its first convolution, so it plays as before and may learn what the plane is worth
-(issue 14's round sixteen: in a trained 64x3 net it hardly did in 1,440 updates, while a net
-trained with the plane from the start gained a third fewer searched mistakes).
+gets a zero weight for each added plane in its first convolution, so it plays as before and may
+learn what the plane is worth (issue 14's round sixteen: in a trained 64x3 net the colour plane
+hardly did in 1,440 updates, while a net trained with it from the start gained a third fewer
+searched mistakes).
 Otherwise the kind, channels and heads stay. Widening would need the duplicated units'
 symmetry broken and is not offered.
 """

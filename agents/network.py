@@ -145,7 +145,7 @@ class PolicyValueNet(nnx.Module):
         self.config = config
         c = config
         cells = c.rows * c.cols
-        self.k = make(c.game).config.k if c.threat_planes else 0  # line length, for the threat planes
+        self.k = make(c.game).config.k if c.threat_planes else 0  # line length, for threat planes
         if c.kind == "resnet":
             self.stem = nnx.Conv(c.input_planes, c.channels, (3, 3), padding="SAME", use_bias=False, rngs=rngs)
             self.stem_norm = nnx.LayerNorm(c.channels, rngs=rngs)

@@ -168,7 +168,8 @@ def started_from(init_from: str | Path | None) -> dict[str, Any]:
 
 
 def distill(out: str | Path, states: list[str | Path], *, channels: int = 64, blocks: int = 3,
-            colour_plane: bool = False, threat_planes: bool = False, steps: int = 16000, snapshot_every: int = 2000, batch_size: int = 512,
+            colour_plane: bool = False, threat_planes: bool = False, steps: int = 16000,
+            snapshot_every: int = 2000, batch_size: int = 512,
             learning_rate: float = 1e-3, seed: int = 0, init_from: str | Path | None = None,
             command: str | None = None, log: Callable[[str], None] = _say) -> Path:
     """Pools the replay buffers of `states` (see `training_state`) and trains a net on them with
@@ -199,7 +200,8 @@ def distill(out: str | Path, states: list[str | Path], *, channels: int = 64, bl
                               "adds this training's own (fixed_data_training)"}
     return train_fixed(entries, out, settings, game=game, channels=channels, blocks=blocks, steps=steps,
                        snapshot_every=snapshot_every, batch_size=batch_size, learning_rate=learning_rate,
-                       seed=seed, init_from=init_from, colour_plane=colour_plane, threat_planes=threat_planes,
+                       seed=seed, init_from=init_from, colour_plane=colour_plane,
+                       threat_planes=threat_planes,
                        describe=f"self-play targets of {len(parts)} buffer{'s' * (len(parts) != 1)}, ", card=card, command=command, log=log)
 
 
@@ -207,7 +209,8 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
                 blocks: int, steps: int, snapshot_every: int, batch_size: int = 512,
                 learning_rate: float = 1e-3, seed: int = 0, describe: str = "",
                 card: dict[str, Any] | None = None, init_from: str | Path | None = None,
-                colour_plane: bool = False, threat_planes: bool = False, game: str = "connect4", command: str | None = None,
+                colour_plane: bool = False, threat_planes: bool = False, game: str = "connect4",
+                command: str | None = None,
                 log: Callable[[str], None] = _say) -> Path:
     """Fits a fresh net (or the model at `init_from`, which must have the shape `channels` x
     `blocks` asks for) to `entries` (observation, policy, value, legal; one row per entry,
