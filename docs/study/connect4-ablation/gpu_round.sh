@@ -47,8 +47,9 @@
 # 6 blocks beat 3 on the same data in round twenty-three; do 10 beat 6?), cut at the deadline
 # (14,000 updates: about 190 s if 10 blocks run at 6/10 of GD64x6's 123 updates/s, so that its
 # cosine schedule ends inside the call). Since round twenty-eight the fresh net also gets the
-# threat planes, which made a fresh 64x3 net search a quarter better on the same data (middle
-# game and endgame); C then measures depth and the planes together, against B and the release:
+# threat planes, which made a fresh 64x3 net learn faster and search a quarter (seed 0) or a sixth
+# (seed 1) better on the same data (middle game and endgame); C then measures depth and the planes
+# together, against B and the release:
 #
 #     M=docs/study/connect4-ablation/models/GF64x6-10k A_NAME=G64x6b A_SECONDS=230 \
 #       A_CONFIG=docs/study/connect4-ablation/run-G64x6b-config.json \
