@@ -256,7 +256,8 @@ def train_fixed(entries: dict[str, np.ndarray], out: str | Path, settings: dict[
         base_config, _, params = load_model(init_from, game_obj)
         if base_config != config:
             def shape(c) -> str:
-                return f"{c.describe()} net (value head {c.value_hidden})"
+                return (f"{c.channels}x{c.blocks} {c.kind} net (value head {c.value_hidden}"
+                        f"{', colour plane' * c.colour_plane}{', threat planes' * c.threat_planes})")
             raise DistillError(f"{init_from} is a {shape(base_config)}; this run builds a {shape(config)}")
         start_from = {"init_from": str(init_from), "init_weights_sha256": weights_sha256(init_from)}
     optimizer = make_optimizer(learning_rate, 1e-4, "cosine", steps)
