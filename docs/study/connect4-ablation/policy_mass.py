@@ -5,10 +5,11 @@ probability of its top move, the mean probability it puts on moves that keep the
 and the top move's probability where it is a mistake. Separates a flat policy (good moves share
 the mass; the argmax is fragile) from a wrong one (mass on bad moves).
 
-    python docs/study/connect4-ablation/policy_mass.py STUDY_DIR MODEL_FOLDER[+MODEL_FOLDER...]... [--mirror]
+    python docs/study/connect4-ablation/policy_mass.py STUDY_DIR MODEL_FOLDER[+MODEL_FOLDER...][,MODEL...]... [--mirror]
 
 A MODEL written as `A+B+...` is the uniform average of those models' weights (`soup.py`; all
-of one shape, e.g. snapshots of one lineage).
+of one shape, e.g. snapshots of one lineage); one written as `A,B,...` is their ensemble, the
+mean of their log-probabilities (any shapes; a member may itself be a soup).
 
 `--mirror` also counts the mistakes of the policy averaged with its mirror image (log-probabilities
 of the board and of its left-right mirror, flipped back): the usual test-time symmetry trick, which
@@ -42,20 +43,36 @@ outcome = np.array([[np.sign(s) if s is not None else -9 for s in p.scores] for 
 best = outcome.max(axis=1)
 keeps = outcome == best[:, None]
 buckets = np.array([p.bucket for p in positions])
-for model in args[1:]:
+
+
+def member_log_policy(model: str, mirrored: bool) -> np.ndarray:
+    """One member's log-probabilities over the legal moves (a soup where `model` is `A+B+...`);
+    `mirrored`: read from the mirror image of each board, its columns flipped back."""
     try:
         _, graphdef, params = average(model.split("+"), game)  # one model is its own soup
     except CheckpointError as err:
         sys.exit(f"policy_mass.py: {err}")
-    logits, _ = apply(graphdef, params, obs)
-    logits = np.where(legal, np.asarray(logits), -1e9)
-    prob = np.exp(log_softmax(logits))
+    if not mirrored:
+        return log_softmax(np.where(legal, np.asarray(apply(graphdef, params, obs)[0]), -1e9))
+    flipped = np.asarray(apply(graphdef, params, obs[:, :, ::-1, :])[0])[:, ::-1]
+    return log_softmax(np.where(legal, flipped, -1e9))
+
+
+def log_policy(model: str, mirrored: bool = False) -> np.ndarray:
+    """The policy of `model`, an ensemble where it is `A,B,...`: the members' mean log-probability,
+    renormalized (members may differ in shape)."""
+    members = model.split(",")
+    return log_softmax(sum(member_log_policy(m, mirrored) for m in members) / len(members))
+
+
+for model in args[1:]:
+    logp = log_policy(model)
+    prob = np.exp(logp)
     mistake = ~keeps[np.arange(len(prob)), prob.argmax(axis=1)]
     if mirror:  # the mirrored board's policy, its columns flipped back, averaged in log space
-        flipped = np.where(legal, np.asarray(apply(graphdef, params, obs[:, :, ::-1, :])[0])[:, ::-1], -1e9)
-        both = log_softmax(logits) + log_softmax(flipped)
+        both = logp + log_policy(model, mirrored=True)
         mirror_mistake = ~keeps[np.arange(len(prob)), both.argmax(axis=1)]
-    name = "+".join(model_name(path) for path in model.split("+"))
+    name = ",".join("+".join(model_name(path) for path in member.split("+")) for member in model.split(","))
     for b in ("opening", "middle", "end"):
         m = buckets == b
         print(f"{name} {b:7s}: {mistake[m].sum():3d} mistakes | top move's probability {prob[m].max(axis=1).mean():.2f} "
