@@ -45,33 +45,31 @@ keeps = outcome == best[:, None]
 buckets = np.array([p.bucket for p in positions])
 
 
-def member_log_policy(model: str, mirrored: bool) -> np.ndarray:
-    """One member's log-probabilities over the legal moves (a soup where `model` is `A+B+...`);
-    `mirrored`: read from the mirror image of each board, its columns flipped back."""
+def member_log_policies(model: str) -> tuple[np.ndarray, np.ndarray]:
+    """One member's log-probabilities over the legal moves (a soup where `model` is `A+B+...`),
+    read from each board and from its mirror image (its columns flipped back)."""
     try:
         _, graphdef, params = average(model.split("+"), game)  # one model is its own soup
     except CheckpointError as err:
         sys.exit(f"policy_mass.py: {err}")
-    if not mirrored:
-        return log_softmax(np.where(legal, np.asarray(apply(graphdef, params, obs)[0]), -1e9))
-    flipped = np.asarray(apply(graphdef, params, obs[:, :, ::-1, :])[0])[:, ::-1]
-    return log_softmax(np.where(legal, flipped, -1e9))
+    plain = np.asarray(apply(graphdef, params, obs)[0])
+    flipped = np.asarray(apply(graphdef, params, obs[:, :, ::-1, :])[0])[:, ::-1] if mirror else plain
+    return tuple(log_softmax(np.where(legal, x, -1e9)) for x in (plain, flipped))
 
 
-def log_policy(model: str, mirrored: bool = False) -> np.ndarray:
-    """The policy of `model`, an ensemble where it is `A,B,...`: the members' mean log-probability,
-    renormalized (members may differ in shape)."""
-    members = model.split(",")
-    return log_softmax(sum(member_log_policy(m, mirrored) for m in members) / len(members))
+def log_policies(model: str) -> tuple[np.ndarray, np.ndarray]:
+    """The policy of `model` on the boards and on their mirrors; an ensemble where `model` is
+    `A,B,...`: the members' mean log-probability, renormalized (members may differ in shape)."""
+    members = [member_log_policies(m) for m in model.split(",")]
+    return tuple(log_softmax(sum(pair[i] for pair in members) / len(members)) for i in (0, 1))
 
 
 for model in args[1:]:
-    logp = log_policy(model)
+    logp, mirrored_logp = log_policies(model)
     prob = np.exp(logp)
     mistake = ~keeps[np.arange(len(prob)), prob.argmax(axis=1)]
     if mirror:  # the mirrored board's policy, its columns flipped back, averaged in log space
-        both = logp + log_policy(model, mirrored=True)
-        mirror_mistake = ~keeps[np.arange(len(prob)), both.argmax(axis=1)]
+        mirror_mistake = ~keeps[np.arange(len(prob)), (logp + mirrored_logp).argmax(axis=1)]
     name = ",".join("+".join(model_name(path) for path in member.split("+")) for member in model.split(","))
     for b in ("opening", "middle", "end"):
         m = buckets == b
