@@ -57,6 +57,11 @@
 #       C_NAME=GH64x10 C_BLOCKS=10 C_ARGS=--threat-planes C_STEPS=14000 C_EVERY=2000 C_MIN=150 DEADLINE=570 \
 #       PYTHONPATH=/tmp/site:$PWD bash docs/study/connect4-ablation/gpu_round.sh /tmp/runs $OUT
 #
+# Round twenty-nine (2026-12-06) found a 64x3 net short of updates at four passes over its pool
+# (Z1x2 against Z1x2L); C above makes about 1.2 passes over 6 M entries. If the loan leaves time
+# for a second call on the still-warm machine (its /tmp/runs kept), give the fresh net more passes
+# over the same buffer rather than more data.
+#
 # A CPU smoke test of the whole job (about two minutes):
 #
 #     A_SECONDS=45 A_EXTRA="--num-envs 16 --num-simulations 4 --updates-per-iteration 4 --buffer-size 200000 --snapshot-every 1" \
