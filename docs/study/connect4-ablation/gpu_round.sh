@@ -58,7 +58,8 @@
 #       PYTHONPATH=/tmp/site:$PWD bash docs/study/connect4-ablation/gpu_round.sh /tmp/runs $OUT
 #
 # Round twenty-nine (2026-12-06) found a 64x3 net short of updates at four passes over its pool
-# (Z1x2 against Z1x2L); C above makes about 1.2 passes over 6 M entries. If the loan leaves time
+# (Z1x2 against Z1x2L) but not at eight (TB0 against TB0L: sixteen passes moved the raw opening
+# from 53 to 51 mistakes); C above makes about 1.2 passes over 6 M entries. If the loan leaves time
 # for a second call on the still-warm machine (its /tmp/runs kept), give the fresh net more passes
 # over the same buffer rather than more data.
 #
