@@ -11,7 +11,10 @@ positions overlap for differences under about 1.5 points.
     python docs/study/connect4-ablation/paired.py STUDY_DIR --pairs RUN_A RUN_B
 
 `--pairs` compares two runs snapshot by snapshot instead (RUN_A's it-N against RUN_B's it-N,
-e.g. `run:c4-J run:c4-J0`): fixed and new are then RUN_A's against RUN_B's. `--phase opening`
+e.g. `run:c4-J run:c4-J0`): fixed and new are then RUN_A's against RUN_B's. A study folder
+knows snapshots only by index, so it-N is equal training only where both runs saved at the
+same interval (`--snapshot-every`); otherwise compare the last snapshots alone, as with the
+base-model form (`paired.py STUDY_DIR run:A:it-000006`). `--phase opening`
 counts fixed, new and p on that phase's 1,000 positions only, for a change aimed at one phase.
 """
 
