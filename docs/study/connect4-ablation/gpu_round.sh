@@ -61,7 +61,9 @@
 # (Z1x2 against Z1x2L) but not at eight (TB0 against TB0L: sixteen passes moved the raw opening
 # from 53 to 51 mistakes); C above makes about 1.2 passes over 6 M entries. If the loan leaves time
 # for a second call on the still-warm machine (its /tmp/runs kept), give the fresh net more passes
-# over the same buffer rather than more data.
+# over the same buffer rather than more data. Depth pays only on a large pool: a 64x6 net with
+# the same eight passes over 771 K entries was no better than 64x3 (Z1x2L6: 95 against 86 raw
+# mistakes, p 0.25), so keep the 64x6/64x10 arms for buffers of millions.
 #
 # A CPU smoke test of the whole job (about two minutes):
 #
