@@ -12,10 +12,17 @@ import sys
 import numpy as np
 from study_data import load_buffer, plies
 
+from agents.alphazero.distill import DistillError
+
 EDGES = ((0, 4), (5, 12), (13, 24), (25, 42))
 
+if not sys.argv[1:] or sys.argv[1] in ("-h", "--help"):
+    raise SystemExit(__doc__)
 for path in sys.argv[1:]:
-    stones = plies(load_buffer(path, ("observation",))["observation"])
+    try:
+        stones = plies(load_buffer(path, ("observation",))["observation"])
+    except DistillError as err:
+        raise SystemExit(f"buffer_plies.py: {err}") from None
     counts = np.bincount(stones, minlength=43)
     spans = "  ".join(f"plies {lo}-{hi}: {counts[lo:hi + 1].sum():7,d}" for lo, hi in EDGES)
     print(f"{path}: {len(stones):,} positions  {spans}  empty board: {counts[0]:,}")
