@@ -10,9 +10,7 @@ see which positions the runs without --carry-unfinished dropped.
 import sys
 
 import numpy as np
-from study_data import load_buffer, plies
-
-from agents.alphazero.distill import DistillError
+from study_data import DistillError, load_buffer, plies
 
 EDGES = ((0, 4), (5, 12), (13, 24), (25, 42))
 

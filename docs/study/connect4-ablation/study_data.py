@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agents.alphazero.distill import FIELDS, load_buffer, plies  # noqa: F401  (the scripts' one reader)
+from agents.alphazero.distill import FIELDS, DistillError, load_buffer, plies  # noqa: F401  (the scripts' one reader)
 
 
 def to_board(planes: np.ndarray) -> np.ndarray:
