@@ -1,11 +1,11 @@
 """Where in the game do a run's stored self-play positions lie? Plies of its replay buffer.
 
-Reads orbax training-state folders (RUN/checkpoints/N/default), counts each valid buffer position's
-stones (the two planes of the mover's observation) and prints how many positions lie at plies 0-4,
-5-12, 13-24 and 25 or more, and how many are the empty board. Issue 14's fourth round used it to
+Reads saved training states (a run's newest, RUN/checkpoints/N, an archived RUN/buffers/N), counts
+each valid buffer position's stones (the two planes of the mover's observation) and prints how many
+positions lie at plies 0-4, 5-12, 13-24 and 25 or more, and how many are the empty board. Issue 14's fourth round used it to
 see which positions the runs without --carry-unfinished dropped.
 
-    python docs/study/connect4-ablation/buffer_plies.py RUN_A/checkpoints/86/default RUN_B/checkpoints/86/default
+    python docs/study/connect4-ablation/buffer_plies.py RUN_A/checkpoints/86 RUN_B/buffers/144
 """
 import sys
 

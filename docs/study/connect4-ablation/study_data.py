@@ -11,7 +11,15 @@ from pathlib import Path
 
 import numpy as np
 
-from agents.alphazero.distill import FIELDS, DistillError, load_buffer, plies  # noqa: F401  (the scripts' one reader)
+from agents.alphazero.distill import FIELDS, DistillError, plies, training_state  # noqa: F401  (the scripts' one reader)
+from agents.alphazero.distill import load_buffer as _load_state
+
+
+def load_buffer(path: str | Path, fields: tuple[str, ...] = FIELDS) -> dict[str, np.ndarray]:
+    """The valid entries of the replay buffer `path` names, in any form `arena distill` takes: a run
+    (its newest state), RUN/checkpoints/N, an archived RUN/buffers/N or their `default` folder.
+    Raises DistillError (one line) for anything else."""
+    return _load_state(training_state(path), fields)
 
 
 def to_board(planes: np.ndarray) -> np.ndarray:
