@@ -2,8 +2,8 @@
 
 Reads saved training states (a run's newest, RUN/checkpoints/N, an archived RUN/buffers/N), counts
 each valid buffer position's stones (the two planes of the mover's observation) and prints how many
-positions lie at plies 0-4, 5-12, 13-24 and 25 or more, and how many are the empty board. Issue 14's fourth round used it to
-see which positions the runs without --carry-unfinished dropped.
+positions lie at plies 0-4, 5-12, 13-24 and 25 or more, and how many are the empty board. Issue
+14's fourth round used it to see which positions the runs without --carry-unfinished dropped.
 
     python docs/study/connect4-ablation/buffer_plies.py RUN_A/checkpoints/86 RUN_B/buffers/144
 """
