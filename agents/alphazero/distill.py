@@ -32,7 +32,10 @@ from games import SuiteError
 
 FIELDS = ("observation", "policy", "value", "legal")
 WALL_FILE = "wall.json"  # training wall time at the last saved state
-STATE_HINT = "give RUN, RUN/checkpoints/N or RUN/checkpoints/N/default of an `arena train` run"
+STATE_HINT = (
+    "give RUN, RUN/checkpoints/N (or its default folder) or an archived RUN/buffers/N of an"
+    " `arena train` run"
+)
 
 
 def _say(text: str) -> None:
@@ -45,7 +48,8 @@ class DistillError(SuiteError):
 
 def training_state(path: str | Path) -> Path:
     """The saved training state `path` names: a run folder (its newest state), one of its
-    checkpoints (RUN/checkpoints/N) or that checkpoint's `default` folder, which holds the buffer."""
+    checkpoints (RUN/checkpoints/N), a copy of one kept beside them by `archive.sh`
+    (RUN/buffers/N), or either one's `default` folder, which holds the buffer."""
     from agents.alphazero.state_io import TrainingCheckpoints
 
     folder = Path(path).absolute()
