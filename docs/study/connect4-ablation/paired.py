@@ -16,6 +16,8 @@ knows snapshots only by index, so it-N is equal training only where both runs sa
 same interval (`--snapshot-every`); otherwise compare the last snapshots alone, as with the
 base-model form (`paired.py STUDY_DIR run:A:it-000006`). `--phase opening`
 counts fixed, new and p on that phase's 1,000 positions only, for a change aimed at one phase.
+`--kept` also reads the cells kept in the repository by `keep_cells.py` (a lost run's moves),
+named `kept:run:NAME:it-N`, so a net scored now can be paired with one that no longer exists.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import json
 import math
 import sys
 from pathlib import Path
+
+from keep_cells import KEPT, read_kept
 
 import games
 from arena.study.cells import is_mistake_label
@@ -40,14 +44,20 @@ def mcnemar_p(fixed: int, broken: int) -> float:
     return min(1.0, 2 * sum(math.comb(n, i) for i in range(min(fixed, broken) + 1)) / 2**n)
 
 
-def read_flags(folder: str) -> dict[tuple[str, str], dict[str, list[bool]]]:
-    """{(agent, model): {bucket: [mistake?] per position}} of a study folder's network cells."""
+def read_flags(folder: str, kept: bool = False) -> dict[tuple[str, str], dict[str, list[bool]]]:
+    """{(agent, model): {bucket: [mistake?] per position}} of a study folder's network cells, and
+    with `kept` of every cell kept by `keep_cells.py` (models named kept:...)."""
     game = games.make("connect4")
     positions = [Position.from_json(p, game) for p in json.loads(Path(folder, "positions.json").read_text())["positions"]]
     by_bucket = {b: [p for p in positions if p.bucket == b] for b in BUCKETS}
+    cells = [json.loads(line) for line in Path(folder, "cells.jsonl").read_text().splitlines()]
+    if kept:
+        for path in sorted(KEPT.glob("*.jsonl.gz")):
+            for (name, bucket), actions in read_kept(path).items():
+                agent, model = name.split("@", 1)
+                cells.append({"name": f"{agent}@kept:{model}", "bucket": bucket, "actions": actions})
     flags: dict[tuple[str, str], dict[str, list[bool]]] = {}
-    for line in Path(folder, "cells.jsonl").read_text().splitlines():
-        cell = json.loads(line)
+    for cell in cells:
         if "@" not in cell["name"]:
             continue  # a ladder cell, not a network of the lineage
         agent, model = cell["name"].split("@", 1)
@@ -72,8 +82,8 @@ def split(marks: dict[str, list[bool]]) -> str:
     return "/".join(str(sum(marks[b])) for b in BUCKETS)
 
 
-def main(folder: str, base: str | None = None, phases: tuple[str, ...] = BUCKETS) -> None:
-    flags = read_flags(folder)
+def main(folder: str, base: str | None = None, phases: tuple[str, ...] = BUCKETS, kept: bool = False) -> None:
+    flags = read_flags(folder, kept)
     models = sorted({m for _, m in flags})
     if base is None:  # the release, as `--lineage checkpoints/connect4` (or an older copy of it) names it
         base = next((m for m in ("lineage:released", "lineage:base-released") if m in models), "lineage:released")
@@ -90,9 +100,9 @@ def main(folder: str, base: str | None = None, phases: tuple[str, ...] = BUCKETS
             print(f"  {model:26s} {sum(every):4d} ({split(marks):11s}) fixed {fixed:3d} new {new:3d} p={p:.3f}")
 
 
-def pairs(folder: str, run_a: str, run_b: str, phases: tuple[str, ...] = BUCKETS) -> None:
+def pairs(folder: str, run_a: str, run_b: str, phases: tuple[str, ...] = BUCKETS, kept: bool = False) -> None:
     """RUN_A's snapshots against RUN_B's of the same iteration."""
-    flags = read_flags(folder)
+    flags = read_flags(folder, kept)
     for agent in sorted({a for a, _ in flags}, reverse=True):
         print(f"{agent}: mistakes of 3000 (opening/middle/end), {run_a} against {run_b} at equal iterations{on(phases)}: "
               "fixed, new, McNemar p")
@@ -106,8 +116,8 @@ def pairs(folder: str, run_a: str, run_b: str, phases: tuple[str, ...] = BUCKETS
                   f"{sum(map(sum, b.values())):4d} ({split(b):11s}) fixed {fixed:3d} new {new:3d} p={p:.3f}")
 
 
-USAGE = ("usage: paired.py STUDY_DIR [BASE_MODEL] [--phase opening|middle|end]\n"
-         "       paired.py STUDY_DIR --pairs RUN_A RUN_B [--phase opening|middle|end]")
+USAGE = ("usage: paired.py STUDY_DIR [BASE_MODEL] [--phase opening|middle|end] [--kept]\n"
+         "       paired.py STUDY_DIR --pairs RUN_A RUN_B [--phase opening|middle|end] [--kept]")
 
 if __name__ == "__main__":
     args = sys.argv[1:]
@@ -120,12 +130,14 @@ if __name__ == "__main__":
             raise SystemExit(f"paired.py: --phase takes one of {', '.join(BUCKETS)}\n{USAGE}")
         phases = (args[i + 1],)
         del args[i:i + 2]
+    kept = "--kept" in args
+    args = [a for a in args if a != "--kept"]
     by_pairs = len(args) == 4 and args[1] == "--pairs"
     if not (by_pairs or 1 <= len(args) <= 2) or "--pairs" in args[:2] and not by_pairs:
         raise SystemExit(USAGE)
     if not Path(args[0], "positions.json").is_file():
         raise SystemExit(f"paired.py: {args[0]} is not a study folder (no positions.json)\n{USAGE}")
     if by_pairs:
-        pairs(args[0], args[2], args[3], phases)
+        pairs(args[0], args[2], args[3], phases, kept)
     else:
-        main(args[0], args[1] if len(args) > 1 else None, phases)
+        main(args[0], args[1] if len(args) > 1 else None, phases, kept)

@@ -7,6 +7,10 @@
 #     bash docs/study/connect4-ablation/score.sh STUDY_FOLDER RUN_OR_MODEL...
 #     python docs/study/connect4-ablation/paired.py STUDY_FOLDER lineage:released
 #
+# The moves each named run or model chose are then kept in the repository (keep_cells.py:
+# cells/NAME.jsonl.gz, about 4 KB a snapshot; commit them), so that a run lost with its machine
+# can still be paired (paired.py --kept), and a re-run is checked move by move against it.
+#
 # Runs are named run:FOLDER_NAME (e.g. run:c4-LD64), models lineage:FOLDER_NAME, the release
 # lineage:released. The study's training.csv holds the lineages of the last call only: score a
 # run before release_card.py or release_curve.py collect read it.
@@ -18,3 +22,4 @@ lineage=(--lineage checkpoints/connect4 --lineage "$here/models/L64-it120" --lin
 for run in "$@"; do lineage+=(--lineage "$run"); done
 arena study compute --out "$study" --per-bucket 1000 --games 2400 --perfect-positions 30 --perfect-cap 20 \
     --agents policy --elo-agents "${lineage[@]}"
+python "$here/keep_cells.py" "$study" "$@"
