@@ -61,13 +61,12 @@ def study_cells(folder: str | Path) -> dict[tuple[str, str], list[int]]:
     """{(model name, phase): moves} of a study folder's network cells (not its ladder's)."""
     path = Path(folder, "cells.jsonl")
     if not path.is_file():
-        raise SystemExit(f"keep_cells.py: {folder} is not a scored study folder (no cells.jsonl)")
+        raise SystemExit(f"{folder} is not a scored study folder (no cells.jsonl)")
     cells = {}
     for line in path.read_text().splitlines():
         cell = json.loads(line)
         if "@" in cell["name"]:
-            agent, model = cell["name"].split("@", 1)
-            cells[(f"{agent}@{model}", cell["bucket"])] = cell["actions"]
+            cells[(cell["name"], cell["bucket"])] = cell["actions"]
     return cells
 
 

@@ -27,7 +27,7 @@ import math
 import sys
 from pathlib import Path
 
-from keep_cells import KEPT, read_kept
+from keep_cells import KEPT, read_kept, study_cells
 
 import games
 from arena.study.cells import is_mistake_label
@@ -50,19 +50,17 @@ def read_flags(folder: str, kept: bool = False) -> dict[tuple[str, str], dict[st
     game = games.make("connect4")
     positions = [Position.from_json(p, game) for p in json.loads(Path(folder, "positions.json").read_text())["positions"]]
     by_bucket = {b: [p for p in positions if p.bucket == b] for b in BUCKETS}
-    cells = [json.loads(line) for line in Path(folder, "cells.jsonl").read_text().splitlines()]
+    cells = study_cells(folder)
     if kept:
         for path in sorted(KEPT.glob("*.jsonl.gz")):
             for (name, bucket), actions in read_kept(path).items():
                 agent, model = name.split("@", 1)
-                cells.append({"name": f"{agent}@kept:{model}", "bucket": bucket, "actions": actions})
+                cells[(f"{agent}@kept:{model}", bucket)] = actions
     flags: dict[tuple[str, str], dict[str, list[bool]]] = {}
-    for cell in cells:
-        if "@" not in cell["name"]:
-            continue  # a ladder cell, not a network of the lineage
-        agent, model = cell["name"].split("@", 1)
-        marks = [is_mistake_label(p, a)[0] for p, a in zip(by_bucket[cell["bucket"]], cell["actions"], strict=True)]
-        flags.setdefault((agent, model), {})[cell["bucket"]] = marks
+    for (name, bucket), actions in cells.items():
+        agent, model = name.split("@", 1)
+        marks = [is_mistake_label(p, a)[0] for p, a in zip(by_bucket[bucket], actions, strict=True)]
+        flags.setdefault((agent, model), {})[bucket] = marks
     return {k: v for k, v in flags.items() if len(v) == len(BUCKETS)}
 
 
