@@ -329,6 +329,23 @@ def test_reanalysis_gives_stored_positions_the_current_searchs_policy(tmp_path):
     assert not np.any(policy[targeted] * ~legal[targeted])
 
 
+def test_reanalysis_can_be_kept_to_the_opening(tmp_path):
+    """With reanalyse_max_plies only positions with at most that many stones are searched again;
+    when fewer are stored than asked for, only those are (the metric counts them)."""
+    config = tiny(iterations=1, full_search_fraction=1e-9, fast_simulations=2, reanalyse_positions=24,
+                  reanalyse_max_plies=2, random_opening_plies=0)
+    trainer = Trainer(config, tmp_path / "run")
+    metrics = trainer.run_iteration().metrics
+    data = jax.device_get(trainer.buffer.data)
+    filled = np.asarray(jax.device_get(trainer.buffer.valid))
+    stones = data.observation[filled].reshape(int(filled.sum()), -1).sum(-1)
+    targeted = data.policy[filled].sum(-1) > 0
+    assert 0 < targeted.sum() == metrics["reanalysed"] <= min(24, int(np.sum(stones <= 2)))
+    assert np.all(stones[targeted] <= 2)
+    with pytest.raises(SpecError, match="reanalyse_max_plies"):
+        tiny(reanalyse_max_plies=-2)
+
+
 def test_reanalysis_settings():
     """A reanalysis search takes its own simulations (self-play's when unset) and, as it plays no
     move, no root noise; it cannot ask for more positions than the buffer holds."""

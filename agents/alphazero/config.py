@@ -77,6 +77,11 @@ class TrainConfig:
     reanalyse_simulations: int = 0
     """Simulations of a reanalysis search (0: num_simulations). More than self-play's buys stronger
     policy targets for a share of the positions, for less than deeper search on every move."""
+    reanalyse_max_plies: int = -1
+    """Reanalyse only stored positions with at most this many stones (-1: any). The opening is
+    where self-play's policy targets are worst against perfect play (the issue-14 study's
+    policy_targets.py: a 512-simulation search of the release errs in 1.7% of its own self-play's
+    opening positions, its 32-simulation targets in 2.9%), so deeper reanalysis pays most there."""
     carry_unfinished: bool = True
     """Keep a rollout's games that have not ended yet and store their positions when they end in
     the next rollout (--no-carry-unfinished: drop them, as runs made before this option did;
@@ -221,6 +226,7 @@ LIMITS: dict[str, tuple[float | None, float | None, bool]] = {
     "value_lambda": (0.0, 1.0, False),
     "reanalyse_positions": (0, 1 << 20, False),
     "reanalyse_simulations": (0, 10_000, False),
+    "reanalyse_max_plies": (-1, MAX_CELLS, False),
     "channels": (1, MAX_CHANNELS, False),
     "blocks": (1, MAX_BLOCKS, False),
     "learning_rate": (None, 10.0, True),

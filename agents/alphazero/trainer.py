@@ -302,14 +302,19 @@ class Trainer:
             # MuZero's Reanalyse: random stored positions (without repeats; never an empty slot,
             # whose weight is zero) are searched again by the current network and take the
             # search's policy as their target. Their states are rebuilt from the observations.
+            # With reanalyse_max_plies, only positions with at most that many stones are eligible.
             k_pick, k_search = jax.random.split(key)
-            weights = buf.valid.astype(jnp.float32)
+            eligible = buf.valid
+            if cfg.reanalyse_max_plies >= 0:
+                stones = jnp.sum(buf.data.observation, axis=tuple(range(1, buf.data.observation.ndim)))
+                eligible = eligible & (stones <= cfg.reanalyse_max_plies)
+            weights = eligible.astype(jnp.float32)
             idx = jax.random.choice(k_pick, weights.shape[0], (cfg.reanalyse_positions,), replace=False,
                                     p=weights / jnp.maximum(weights.sum(), 1))
             states = jax.vmap(game.from_observation)(buf.data.observation[idx])
             states = jax.lax.with_sharding_constraint(states, sharded)
             _, target, _ = searched(cfg.search_settings(reanalyse=True), params, states, k_search)
-            stored = buf.valid[idx]  # fewer positions stored than asked for: the rest stay as they are
+            stored = eligible[idx]  # fewer eligible positions than asked for: the rest stay as they are
             policy = buf.data.policy.at[idx].set(jnp.where(stored[:, None], target, buf.data.policy[idx]))
             return buf.replace(data=buf.data.replace(policy=policy)), jnp.sum(stored)
 

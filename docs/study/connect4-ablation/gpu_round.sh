@@ -65,6 +65,26 @@
 # the same eight passes over 771 K entries was no better than 64x3 (Z1x2L6: 95 against 86 raw
 # mistakes, p 0.25), so keep the 64x6/64x10 arms for buffers of millions.
 #
+# Round thirty (2026-12-07) measured the targets on the release's own self-play positions
+# (policy_targets.py): the 32-simulation targets' top move is a mistake in 2.8% of the opening
+# positions and holds about two thirds of the raw policy's opening mistakes, while a 512-simulation
+# search of the same net errs in 1.7-1.8% and is right on 70% of them. The targets variant of the
+# call above gives the self-play's opening entries that deeper search (run-G64x6c-config.json:
+# run-G64x6b's self-play plus Reanalyse of 32,768 stored positions of at most 12 stones with 512
+# simulations each iteration; estimated from the bench figures, not measured: about 1.75x the
+# search work of an iteration, so about 4 M positions in the same 230 s). B then says whether the
+# release's raw opening (39 of 1,000) moves when its own data carries better opening targets
+# (round twenty-six: 3.87 M positions of its own 32-simulation self-play alone did not move it):
+#
+#     M=docs/study/connect4-ablation/models/GF64x6-10k A_NAME=G64x6c A_SECONDS=230 \
+#       A_CONFIG=docs/study/connect4-ablation/run-G64x6c-config.json \
+#       B_NAME=GR64x6 B_BLOCKS=6 B_ARGS="--init-from $M --learning-rate 3e-4" B_STEPS=10000 B_EVERY=2500 \
+#       C_NAME=GR64x10 C_BLOCKS=10 C_ARGS=--threat-planes C_STEPS=14000 C_EVERY=2000 C_MIN=150 DEADLINE=570 \
+#       PYTHONPATH=/tmp/site:$PWD bash docs/study/connect4-ablation/gpu_round.sh /tmp/runs $OUT
+#
+# With one call only, run this variant: it tests the targets (B against the release) and the
+# net (C against B) on the same data, where the plain call tests the net alone.
+#
 # A CPU smoke test of the whole job (about two minutes):
 #
 #     A_SECONDS=45 A_EXTRA="--num-envs 16 --num-simulations 4 --updates-per-iteration 4 --buffer-size 200000 --snapshot-every 1" \

@@ -1,5 +1,6 @@
 """What the issue-14 study scripts read, in one place: a training checkpoint's replay buffer, the
-board of a buffer entry as the solver takes it, and the study's labelled positions.
+board of a buffer entry as the solver takes it, the study's labelled positions, and fresh
+self-play games of one net played as the trainer plays them.
 
 Imported by the scripts beside it (run as `python docs/study/connect4-ablation/SCRIPT.py`, so
 this folder is on the import path).
@@ -39,3 +40,37 @@ def study_positions(folder: str):
     data = json.loads(Path(folder, "positions.json").read_text())["positions"]
     positions = [Position.from_json(p, game) for p in data]
     return game, positions, jnp.stack([game.observation(game.from_moves(p.moves)) for p in positions])
+
+
+def fresh_selfplay(model: str, games: int, simulations: int, seed: int, opening_plies: int,
+                   bootstrap: str = "root"):
+    """One rollout of `games` self-play games (42 moves each, host arrays [T, B, ...]) of the net at
+    `model`, played as the trainer plays them: the Gumbel search with temperature 1 on every move,
+    after 0..`opening_plies` random moves that are not recorded. `bootstrap` picks the recorded
+    `root_value`: the root's value (the mean of every simulation, the trainer's) or, with "best",
+    the Q of the most visited move. A slot whose game ends starts another after a fresh random opening."""
+    import jax
+    import jax.numpy as jnp
+
+    import games as games_module
+    from agents.alphazero.selfplay import random_openings, rollout
+    from agents.checkpoint import load_model
+    from agents.search import NetworkEvaluator, run_search
+    from agents.search_settings import SearchSettings
+
+    game = games_module.make("connect4")
+    _, graphdef, params = load_model(model, game)
+    evaluate = NetworkEvaluator(game, graphdef)
+    settings = SearchSettings(num_simulations=simulations, policy="gumbel", temperature=1.0)
+
+    def search_fn(params, states, key):
+        out = run_search(game, evaluate, params, states, key, settings=settings)
+        if bootstrap == "root":
+            return out.action, out.action_weights, out.root_value
+        best = jnp.argmax(out.visits, axis=-1)
+        return out.action, out.action_weights, jnp.take_along_axis(out.q_values, best[:, None], axis=-1)[:, 0]
+
+    k_open, k_play = jax.random.split(jax.random.key(seed))
+    states = random_openings(game, games, k_open, opening_plies)
+    play = jax.jit(lambda p, s, k: rollout(game, search_fn, p, s, k, game.config.num_cells, opening_plies)[1])
+    return jax.device_get(play(params, states, k_play))

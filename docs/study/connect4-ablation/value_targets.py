@@ -73,34 +73,15 @@ def main() -> None:
                              "every simulation, the trainer's) or the Q of the most visited move")
     args = parser.parse_args()
 
-    import jax
-    import jax.numpy as jnp
+    from study_data import fresh_selfplay
 
-    import games
-    from agents.alphazero.selfplay import lambda_returns, random_openings, rollout
-    from agents.checkpoint import load_model
-    from agents.search import NetworkEvaluator, run_search
-    from agents.search_settings import SearchSettings
+    from agents.alphazero.selfplay import lambda_returns
     from agents.solver.solver import Solver, outcome_class
     from arena.study.positions import CONNECT4_BUCKETS
 
-    game = games.make("connect4")
-    _, graphdef, params = load_model(args.model, game)
-    evaluate = NetworkEvaluator(game, graphdef)
-    settings = SearchSettings(num_simulations=args.simulations, policy="gumbel", temperature=1.0)
-
-    def search_fn(params, states, key):
-        out = run_search(game, evaluate, params, states, key, settings=settings)
-        if args.bootstrap == "root":
-            return out.action, out.action_weights, out.root_value
-        best = jnp.argmax(out.visits, axis=-1)
-        return out.action, out.action_weights, jnp.take_along_axis(out.q_values, best[:, None], axis=-1)[:, 0]
-
     start = time.perf_counter()
-    k_open, k_play = jax.random.split(jax.random.key(args.seed))
-    states = random_openings(game, args.games, k_open, OPENING_PLIES)
-    play = jax.jit(lambda p, s, k: rollout(game, search_fn, p, s, k, game.config.num_cells, OPENING_PLIES)[1])
-    trajectory = jax.device_get(play(params, states, k_play))
+    trajectory = fresh_selfplay(args.model, args.games, args.simulations, args.seed, OPENING_PLIES,
+                                bootstrap=args.bootstrap)
     played = time.perf_counter() - start
 
     solver = Solver("connect4")
