@@ -67,7 +67,7 @@ def main() -> None:
         raise SystemExit(f"policy_targets.py: {err}") from None
 
     start = time.perf_counter()
-    trajectory = fresh_selfplay(args.model, args.games, args.simulations, args.seed, args.opening_plies)
+    trajectory = fresh_selfplay(game, *nets[args.model], args.games, args.simulations, args.seed, args.opening_plies)
     played = time.perf_counter() - start
     target = np.asarray(trajectory.policy).reshape(-1, game.num_actions)
     keep = target.sum(axis=1) > 0
@@ -97,6 +97,7 @@ def main() -> None:
         probs = np.exp(logits - logits.max(axis=1, keepdims=True))
         policies[name] = probs / probs.sum(axis=1, keepdims=True)
     target_top, target_mass = judged(target)
+    raw = {f"raw {Path(name).name}": judged(p) for name, p in policies.items()}
 
     plies = entry_plies(obs)
     print(f"{args.model}: {len(obs)} positions with a policy target ({args.games} slots x 42 moves, "
@@ -104,12 +105,12 @@ def main() -> None:
           f"self-play {played:.0f} s, solving {solved:.0f} s)")
     for phase, (lo, hi) in CONNECT4_BUCKETS.items():
         m = (plies >= lo) & (plies <= hi)
-        critical = m & mistake.any(axis=1) & (value > -1)
+        critical = m & (mistake & legal).any(axis=1)
         n = int(m.sum())
         print(f"\n{phase}: {n} positions, {int(critical.sum())} where a move can throw value away")
         print(f"  {'policy':34s} top move a mistake      mass on mistakes   mistakes where the target's top is right / wrong")
         rows = [("search target", target_top, target_mass)]
-        rows += [(f"raw {Path(name).name}", *judged(p)) for name, p in policies.items()]
+        rows += [(label, *judged_raw) for label, judged_raw in raw.items()]
         for label, top, mass in rows:
             split = "" if label == "search target" else \
                 f"{int((top & m & ~target_top).sum()):5d} / {int((top & m & target_top).sum()):d}"
@@ -117,13 +118,12 @@ def main() -> None:
                   f"{mass[m].mean():6.3f}             {split}")
 
     lo, hi = CONNECT4_BUCKETS["opening"]
-    raw_tops = {Path(name).name: judged(p)[0] for name, p in policies.items()}
-    print("\nopening by ply: positions, target's top a mistake, " + ", ".join(f"raw {n}" for n in raw_tops))
+    print("\nopening by ply: positions, target's top a mistake, " + ", ".join(raw))
     for ply in range(lo, hi + 1):
         m = plies == ply
         if m.any():
             print(f"  {ply:2d} {int(m.sum()):6d} {int(target_top[m].sum()):5d} "
-                  + " ".join(f"{int(t[m].sum()):5d}" for t in raw_tops.values()))
+                  + " ".join(f"{int(top[m].sum()):5d}" for top, _ in raw.values()))
 
     if not args.deeper:
         return
@@ -139,7 +139,7 @@ def main() -> None:
         rows.append((f"search of {sims}", *judged(full)))
         print(f"\n(searched {sample.size} opening positions with {sims} simulations in "
               f"{time.perf_counter() - begun:.0f} s)", end="")
-    rows += [(f"raw {Path(name).name}", *judged(p)) for name, p in policies.items()]
+    rows += [(label, *judged_raw) for label, judged_raw in raw.items()]
     print(f"\n\nopening, {sample.size} positions: top move a mistake / mass on mistakes / "
           f"mistakes where each search's top move is right")
     searches = [r for r in rows if r[0].startswith("search")]

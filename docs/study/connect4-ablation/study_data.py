@@ -42,24 +42,20 @@ def study_positions(folder: str):
     return game, positions, jnp.stack([game.observation(game.from_moves(p.moves)) for p in positions])
 
 
-def fresh_selfplay(model: str, games: int, simulations: int, seed: int, opening_plies: int,
+def fresh_selfplay(game, graphdef, params, games: int, simulations: int, seed: int, opening_plies: int,
                    bootstrap: str = "root"):
-    """One rollout of `games` self-play games (42 moves each, host arrays [T, B, ...]) of the net at
-    `model`, played as the trainer plays them: the Gumbel search with temperature 1 on every move,
+    """One rollout of `games` self-play games (42 moves each, host arrays [T, B, ...]) of the loaded
+    net (`agents.checkpoint.load_model`), played as the trainer plays them: the Gumbel search with temperature 1 on every move,
     after 0..`opening_plies` random moves that are not recorded. `bootstrap` picks the recorded
     `root_value`: the root's value (the mean of every simulation, the trainer's) or, with "best",
     the Q of the most visited move. A slot whose game ends starts another after a fresh random opening."""
     import jax
     import jax.numpy as jnp
 
-    import games as games_module
     from agents.alphazero.selfplay import random_openings, rollout
-    from agents.checkpoint import load_model
     from agents.search import NetworkEvaluator, run_search
     from agents.search_settings import SearchSettings
 
-    game = games_module.make("connect4")
-    _, graphdef, params = load_model(model, game)
     evaluate = NetworkEvaluator(game, graphdef)
     settings = SearchSettings(num_simulations=simulations, policy="gumbel", temperature=1.0)
 

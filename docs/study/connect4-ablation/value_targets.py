@@ -75,13 +75,16 @@ def main() -> None:
 
     from study_data import fresh_selfplay
 
+    import games
     from agents.alphazero.selfplay import lambda_returns
+    from agents.checkpoint import load_model
     from agents.solver.solver import Solver, outcome_class
     from arena.study.positions import CONNECT4_BUCKETS
 
+    game = games.make("connect4")
     start = time.perf_counter()
-    trajectory = fresh_selfplay(args.model, args.games, args.simulations, args.seed, OPENING_PLIES,
-                                bootstrap=args.bootstrap)
+    trajectory = fresh_selfplay(game, *load_model(args.model, game)[1:], args.games, args.simulations, args.seed,
+                                OPENING_PLIES, bootstrap=args.bootstrap)
     played = time.perf_counter() - start
 
     solver = Solver("connect4")
