@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from study_data import load_buffer, plies
+from study_data import load_buffer, plies, search_targets
 
 TARGETS_FILE = "targets.npz"
 CHUNK = 2048
@@ -83,7 +83,6 @@ def label_boards(out: Path, settings: dict, keys: np.ndarray, boards: np.ndarray
     import games
     from agents.checkpoint import load_model
     from agents.files import write_json_atomic
-    from agents.search import NetworkEvaluator, run_search
     from agents.search_settings import SearchSettings
 
     out.mkdir(parents=True, exist_ok=True)
@@ -104,13 +103,7 @@ def label_boards(out: Path, settings: dict, keys: np.ndarray, boards: np.ndarray
 
     game = games.make("connect4")
     _, graphdef, params = load_model(settings["model"], game)
-    evaluate = NetworkEvaluator(game, graphdef)
-    search = SearchSettings(num_simulations=settings["simulations"], policy="gumbel")
-
-    @jax.jit
-    def targets(params, observation, key):
-        states = jax.vmap(game.from_observation)(observation)
-        return run_search(game, evaluate, params, states, key, settings=search).action_weights
+    targets = search_targets(game, graphdef, SearchSettings(num_simulations=settings["simulations"], policy="gumbel"))
 
     start = time.perf_counter()
     for lo in range(done, len(keys), CHUNK):

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from study_data import fresh_selfplay, to_board
+from study_data import fresh_selfplay, search_targets, to_board
 from study_data import plies as entry_plies
 
 
@@ -155,13 +155,10 @@ def deeper_targets(game, graphdef, params, obs: np.ndarray, simulations: int, se
     import jax
     import jax.numpy as jnp
 
-    from agents.search import NetworkEvaluator, run_search
     from agents.search_settings import SearchSettings
 
-    settings = SearchSettings(num_simulations=simulations, policy="gumbel", temperature=1.0)
-    evaluate = NetworkEvaluator(game, graphdef)
-    rebuild = jax.vmap(game.from_observation)  # as the trainer's reanalysis rebuilds stored positions
-    search = jax.jit(lambda p, o, k: run_search(game, evaluate, p, rebuild(o), k, settings=settings).action_weights)
+    search = search_targets(game, graphdef, SearchSettings(num_simulations=simulations, policy="gumbel",
+                                                           temperature=1.0))
     out, batch = [], 256
     for i in range(0, len(obs), batch):
         chunk = obs[i:i + batch]

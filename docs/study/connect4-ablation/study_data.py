@@ -1,6 +1,6 @@
 """What the issue-14 study scripts read, in one place: a training checkpoint's replay buffer, the
-board of a buffer entry as the solver takes it, the study's labelled positions, and fresh
-self-play games of one net played as the trainer plays them.
+board of a buffer entry as the solver takes it, the study's labelled positions, fresh self-play
+games of one net played as the trainer plays them, and a net's search targets on stored boards.
 
 Imported by the scripts beside it (run as `python docs/study/connect4-ablation/SCRIPT.py`, so
 this folder is on the import path).
@@ -70,3 +70,18 @@ def fresh_selfplay(game, graphdef, params, games: int, simulations: int, seed: i
     states = random_openings(game, games, k_open, opening_plies)
     play = jax.jit(lambda p, s, k: rollout(game, search_fn, p, s, k, game.config.num_cells, opening_plies)[1])
     return jax.device_get(play(params, states, k_play))
+
+
+def search_targets(game, graphdef, settings):
+    """A jitted `(params, observation [B, rows, cols, 2], key) -> policy target [B, A]`: the search's
+    `action_weights` on each board, its state rebuilt from the observation as the trainer's Reanalyse
+    rebuilds stored positions. `settings` is a SearchSettings (the trainer's Gumbel search, or the
+    `az` agent's noise-free one); callers batch and pad, one shape compiling once."""
+    import jax
+
+    from agents.search import NetworkEvaluator, run_search
+
+    evaluate = NetworkEvaluator(game, graphdef)
+    rebuild = jax.vmap(game.from_observation)
+    return jax.jit(lambda params, observation, key: run_search(
+        game, evaluate, params, rebuild(observation), key, settings=settings).action_weights)
